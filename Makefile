@@ -1,0 +1,62 @@
+# EqIA: `make run` serves the app with demo accounts; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app eqia
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test install assets db seed chromium system-packages lint bench clean
+
+run: install assets db
+	@password="$${EQIA_DEMO_PASSWORD:-$$(cat instance/demo-password 2>/dev/null)}"; \
+	if [ -z "$$password" ]; then \
+		password="$$($(BIN)/python -c 'import secrets; print("demo-" + secrets.token_urlsafe(12))')"; \
+		echo "$$password" > instance/demo-password; chmod 600 instance/demo-password; \
+	fi; \
+	$(FLASK) seed-demo --password "$$password" && \
+	echo "Demo password: $$password" && \
+	echo "Open http://127.0.0.1:5000 and sign in with any account above."
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install assets chromium
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: static/css/app.css
+
+static/css/app.css: node_modules/.installed static/src/app.scss static/src/build.mjs
+	npm run --silent build
+
+db: install
+	mkdir -p instance
+	$(FLASK) db upgrade
+
+# Debian packages the tests need: Chromium for the browser tests.
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+			echo "Installing Debian's chromium for the browser tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "Chromium is missing and cannot be installed here: browser tests will skip (and fail under CI=true)"; \
+		fi; \
+	fi
+
+lint: install
+	$(BIN)/ruff check eqia tests config.py migrations
+	$(BIN)/ruff format --check eqia tests config.py
+
+clean:
+	rm -rf $(VENV) node_modules static/css static/govuk static/js/govuk-frontend.min.js

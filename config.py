@@ -1,0 +1,110 @@
+"""Configuration classes, read from the environment.
+
+``create_app`` picks one by ``EQIA_CONFIG`` (development, testing, production);
+the README lists every variable.
+"""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+INSTANCE_PATH = Path(os.environ.get("EQIA_INSTANCE_PATH", Path(__file__).parent / "instance"))
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    ORGANISATION_NAME = os.environ.get("EQIA_ORGANISATION_NAME", "Cambridgeshire County Council")
+    SERVICE_NAME = "Equality Impact Assessments"
+
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_PATH / 'eqia.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Signed-in sessions end after this much inactivity.
+    IDLE_TIMEOUT = timedelta(minutes=_int("EQIA_IDLE_TIMEOUT_MINUTES", 60))
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=_int("EQIA_SESSION_LIFETIME_HOURS", 12))
+    SESSION_COOKIE_NAME = "eqia_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("EQIA_SECURE_COOKIES", False)
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+
+    # The CSRF token lives as long as the session that holds it.
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = _int("EQIA_MAX_UPLOAD_MB", 25) * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
+
+    # Failed sign-ins allowed before the account or address must wait.
+    SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get("EQIA_SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+    SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get("EQIA_SIGN_IN_LIMIT_PER_ADDRESS", "20 per 15 minutes")
+    RATELIMIT_STORAGE_URI = os.environ.get("EQIA_RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = False
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "eqia@example.org")
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    # Seed-demo and other development conveniences refuse to run when this is set.
+    PRODUCTION = False
+
+    @classmethod
+    def finalise(cls, config: dict) -> None:
+        """Fill in what depends on other settings; refuse a configuration that cannot work."""
+
+
+
+
+class DevelopmentConfig(Config):
+    @classmethod
+    def finalise(cls, config: dict) -> None:
+        if not config.get("SECRET_KEY"):
+            # Generated once and kept under instance/, so sessions survive restarts.
+            key_file = INSTANCE_PATH / "secret_key"
+            if not key_file.exists():
+                INSTANCE_PATH.mkdir(parents=True, exist_ok=True)
+                key_file.write_text(secrets.token_hex(32))
+                key_file.chmod(0o600)
+            config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-only-secret-key"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "EQIA_TEST_DATABASE_URL", f"sqlite:///{INSTANCE_PATH / 'test.sqlite3'}"
+    )
+    RATELIMIT_ENABLED = True
+
+
+class ProductionConfig(Config):
+    PRODUCTION = True
+    SESSION_COOKIE_SECURE = True
+
+    @classmethod
+    def finalise(cls, config: dict) -> None:
+        if not config.get("SECRET_KEY"):
+            raise RuntimeError("SECRET_KEY must be set in production: refusing to start")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

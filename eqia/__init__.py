@@ -1,0 +1,64 @@
+"""EqIA: Equality Impact Assessments for UK councils."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from config import CONFIGS, INSTANCE_PATH
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_PATH),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    config_class = CONFIGS[os.environ.get("EQIA_CONFIG", "development")]
+    if test_config is not None:
+        config_class = CONFIGS["testing"]
+    app.config.from_object(config_class)
+    app.config.update(test_config or {})
+    config_class.finalise(app.config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+
+    from eqia import cli, database, shell
+    from eqia.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    database.init_app(app)
+    shell.init_app(app)
+    cli.init_app(app)
+
+    from eqia.admin import bp as admin_bp
+    from eqia.auth import bp as auth_bp
+    from eqia.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    return app

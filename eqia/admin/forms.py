@@ -1,0 +1,102 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovPasswordInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import Email, Optional
+
+from eqia.auth.forms import EMAIL_FORMAT, new_password_rules
+from eqia.forms import max_length, not_blank, strip
+from eqia.models import Role
+
+
+class UserForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            not_blank("Enter an email address"),
+            max_length(320, "Email address"),
+            Email(message=EMAIL_FORMAT, check_deliverability=False),
+        ],
+    )
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[not_blank("Enter a full name"), max_length(200, "Full name")],
+    )
+    job_title = StringField(
+        "Job title",
+        widget=GovTextInput(),
+        validators=[not_blank("Enter a job title"), max_length(200, "Job title")],
+    )
+    directorate_id = SelectField(
+        "Directorate", widget=GovSelect(), coerce=int, validate_choice=True
+    )
+    roles = SelectMultipleField(
+        "Roles",
+        description="Everyone can start and complete EqIAs as a project lead.",
+        widget=GovCheckboxesInput(),
+        choices=[(role.value, role.label) for role in Role],
+    )
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[Optional(), max_length(1024, "Password"), new_password_rules],
+    )
+    active = BooleanField("This person can sign in", widget=GovCheckboxInput(), default=True)
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+    def __init__(self, directorates, creating: bool, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.directorate_id.choices = [(0, "None")] + [(d.id, d.name) for d in directorates]
+        self.user_email = (self.email.data or "").strip().lower()
+        if creating:
+            self.password.validators = [
+                not_blank("Enter a password"),
+                *self.password.validators[1:],
+            ]
+            self.password.description = (
+                "At least 12 characters. Give it to the person securely; "
+                "they can change it after signing in."
+            )
+        else:
+            self.password.label.text = "New password (optional)"
+            self.password.description = "Leave blank to keep their current password."
+
+
+class DirectorateForm(FlaskForm):
+    name = StringField(
+        "Directorate name",
+        widget=GovTextInput(),
+        validators=[not_blank("Enter a directorate name"), max_length(200, "Directorate name")],
+    )
+    active = BooleanField(
+        "Staff can choose this directorate", widget=GovCheckboxInput(), default=True
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class UserSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        "Search by name or email",
+        widget=GovTextInput(),
+        validators=[Optional(), max_length(320, "Search")],
+    )

@@ -1,0 +1,124 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from eqia.admin import bp
+from eqia.admin.forms import DirectorateForm, UserForm, UserSearchForm
+from eqia.extensions import db
+from eqia.models import Directorate, Role, User
+from eqia.pagination import paginate
+from eqia.permissions import allow
+
+USERS_PER_PAGE = 25
+
+
+def _directorate_choices(include_id: int | None = None) -> list[Directorate]:
+    query = select(Directorate).where(or_(Directorate.active, Directorate.id == include_id))
+    return list(db.session.scalars(query.order_by(Directorate.name)))
+
+
+@bp.route("/users")
+@allow(Role.ADMIN)
+def users():
+    form = UserSearchForm(request.args)
+    query = select(User).order_by(User.name, User.id)
+    if form.validate() and form.q.data:
+        term = f"%{form.q.data.strip().lower()}%"
+        query = query.where(or_(User.email.like(term), User.name.ilike(term)))
+    page = paginate(query, USERS_PER_PAGE)
+    return render_template("admin/users.html", form=form, page=page)
+
+
+def _save_user(user: User, form: UserForm) -> bool:
+    """Copy the form into the user; False (with the error on the form) if it cannot be saved."""
+    email = User.normalise_email(form.email.data)
+    existing = User.by_email(email)
+    if existing is not None and existing.id != user.id:
+        form.email.errors.append("A user with this email address already exists")
+        return False
+    roles = {Role(value) for value in form.roles.data}
+    if user.id == current_user.id and (Role.ADMIN not in roles or not form.active.data):
+        form.roles.errors.append("You cannot remove your own admin role or deactivate yourself")
+        return False
+    user.email = email
+    user.name = form.name.data.strip()
+    user.job_title = form.job_title.data.strip()
+    user.directorate_id = form.directorate_id.data or None
+    user.roles = roles
+    user.active = form.active.data
+    if form.password.data:
+        user.set_password(form.password.data)
+    return True
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def new_user():
+    form = UserForm(_directorate_choices(), creating=True)
+    if form.validate_on_submit():
+        user = User()
+        if _save_user(user, form):
+            db.session.add(user)
+            db.session.commit()
+            flash(f"{user.name} has been added.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def edit_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserForm(_directorate_choices(user.directorate_id), creating=False, obj=user)
+    if request.method == "GET":
+        form.directorate_id.data = user.directorate_id or 0
+        form.roles.data = [str(role) for role in user.roles]
+    if form.validate_on_submit() and _save_user(user, form):
+        db.session.commit()
+        flash(f"{user.name} has been updated.", "success")
+        return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.route("/directorates")
+@allow(Role.ADMIN)
+def directorates():
+    rows = db.session.scalars(select(Directorate).order_by(Directorate.name))
+    return render_template("admin/directorates.html", directorates=list(rows))
+
+
+def _save_directorate(directorate: Directorate, form: DirectorateForm) -> bool:
+    name = form.name.data.strip()
+    clash = db.session.scalar(select(Directorate).where(Directorate.name == name))
+    if clash is not None and clash.id != directorate.id:
+        form.name.errors.append("A directorate with this name already exists")
+        return False
+    directorate.name = name
+    directorate.active = form.active.data
+    return True
+
+
+@bp.route("/directorates/new", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def new_directorate():
+    form = DirectorateForm()
+    if form.validate_on_submit():
+        directorate = Directorate()
+        if _save_directorate(directorate, form):
+            db.session.add(directorate)
+            db.session.commit()
+            flash(f"{directorate.name} has been added.", "success")
+            return redirect(url_for("admin.directorates"))
+    return render_template("admin/directorate_form.html", form=form, directorate=None)
+
+
+@bp.route("/directorates/<int:directorate_id>", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def edit_directorate(directorate_id: int):
+    directorate = db.get_or_404(Directorate, directorate_id)
+    form = DirectorateForm(obj=directorate)
+    if form.validate_on_submit() and _save_directorate(directorate, form):
+        db.session.commit()
+        flash(f"{directorate.name} has been updated.", "success")
+        return redirect(url_for("admin.directorates"))
+    return render_template("admin/directorate_form.html", form=form, directorate=directorate)

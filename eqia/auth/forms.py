@@ -1,0 +1,67 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import EmailField, PasswordField, SubmitField, ValidationError
+from wtforms.validators import Email, EqualTo, InputRequired
+
+from eqia.forms import max_length, not_blank, strip
+
+EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.org"
+MIN_PASSWORD_LENGTH = 12
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            not_blank("Enter your email address"),
+            max_length(320, "Email address"),
+            Email(message=EMAIL_FORMAT, check_deliverability=False),
+        ],
+    )
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your password"), max_length(1024, "Password")],
+    )
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+def new_password_rules(form, field) -> None:
+    if len(field.data or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters")
+    email = getattr(form, "user_email", "")
+    if email and field.data.strip().lower() == email:
+        raise ValidationError("Password must not be your email address")
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your current password"), max_length(1024, "Password")],
+    )
+    new_password = PasswordField(
+        "New password",
+        description=f"Must be at least {MIN_PASSWORD_LENGTH} characters and not your email address",
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired("Enter a new password"),
+            max_length(1024, "Password"),
+            new_password_rules,
+        ],
+    )
+    confirm_password = PasswordField(
+        "Confirm new password",
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired("Confirm your new password"),
+            EqualTo("new_password", message="Passwords must match"),
+        ],
+    )
+    submit = SubmitField("Change password", widget=GovSubmitInput())
+
+    def __init__(self, user_email: str, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user_email = user_email

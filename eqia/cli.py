@@ -1,0 +1,63 @@
+"""`flask --app eqia …` commands."""
+
+import click
+from flask import Flask, current_app
+
+from eqia import demo
+from eqia.extensions import db
+from eqia.models import Role, User
+
+ROLE_CHOICES = ["lead", *[role.value for role in Role]]
+
+
+def _check_password(password: str, email: str) -> None:
+    if len(password) < 12:
+        raise click.BadParameter("must be at least 12 characters", param_hint="--password")
+    if password.strip().lower() == email:
+        raise click.BadParameter("must not be the email address", param_hint="--password")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True, help="The person's full name.")
+@click.option("--job-title", default="", help="Their job title.")
+@click.option(
+    "--role", "roles", multiple=True, type=click.Choice(ROLE_CHOICES), help="Repeat for several."
+)
+@click.option("--password", help="Prompted for when not given.")
+def create_user(email: str, name: str, job_title: str, roles: tuple[str, ...], password: str | None):
+    """Create a user who can sign in (every user can act as a project lead)."""
+    email = User.normalise_email(email)
+    if "@" not in email:
+        raise click.BadParameter("is not an email address", param_hint="EMAIL")
+    if User.by_email(email) is not None:
+        raise click.ClickException(f"A user with the email address {email} already exists")
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    _check_password(password, email)
+    user = User(email=email, name=name, job_title=job_title)
+    user.roles = {Role(role) for role in roles if role != "lead"}
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {email} ({', '.join(roles) or 'lead'})")
+
+
+@click.command("seed-demo")
+@click.option("--password", envvar="EQIA_DEMO_PASSWORD", required=True, help="For every demo account.")
+def seed_demo(password: str):
+    """Create the demo accounts and data (refused in production)."""
+    if current_app.config["PRODUCTION"]:
+        raise click.ClickException("seed-demo is refused under the production configuration")
+    if len(password) < 12:
+        raise click.BadParameter("must be at least 12 characters", param_hint="--password")
+    users = demo.seed(password)
+    click.echo("Demo accounts (password as given):")
+    for user in users:
+        roles = ", ".join(role.label for role in sorted(user.roles)) or "Project lead"
+        click.echo(f"  {user.email:<26} {roles}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(create_user)
+    app.cli.add_command(seed_demo)

@@ -1,0 +1,58 @@
+"""Alembic environment: runs the migrations against the app's own database."""
+
+import logging
+
+from alembic import context
+from flask import current_app
+
+logger = logging.getLogger("alembic.env")
+if not logging.getLogger().handlers:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)-5.5s [%(name)s] %(message)s")
+
+target_db = current_app.extensions["migrate"].db
+config = context.config
+config.set_main_option(
+    "sqlalchemy.url",
+    target_db.engine.url.render_as_string(hide_password=False).replace("%", "%%"),
+)
+
+
+def _options() -> dict:
+    options = dict(current_app.extensions["migrate"].configure_args)
+    options.setdefault("render_as_batch", True)
+    options.setdefault("compare_type", True)
+    return options
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_db.metadata,
+        literal_binds=True,
+        **_options(),
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    def skip_empty_autogenerate(_context, _revision, directives):
+        if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
+            directives[:] = []
+            logger.info("No changes in schema detected.")
+
+    with target_db.engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_db.metadata,
+            process_revision_directives=skip_empty_autogenerate,
+            **_options(),
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,126 @@
+"""Fixtures: an app on a clean database per test, and a signed-in client per role.
+
+The suite runs on SQLite by default and on PostgreSQL when EQIA_TEST_DATABASE_URL
+is set. The schema is built once per run by the real migrations; each test then
+starts from what the migrations left (reference data included).
+"""
+
+import os
+from datetime import UTC, datetime
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import insert, inspect, select, text
+
+from eqia import create_app
+from eqia.extensions import db, limiter
+from eqia.models import Role
+from tests import factories
+
+ROLE_USERS = {
+    "lead": ("lead@example.org", "Lee Lead", set()),
+    "super_user": ("super@example.org", "Sue Super", {Role.SUPER_USER}),
+    "auditor": ("auditor@example.org", "Audrey Auditor", {Role.AUDITOR}),
+    "admin": ("admin@example.org", "Adam Admin", {Role.ADMIN}),
+}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("EQIA_TEST_DATABASE_URL")
+    return url or f"sqlite:///{tmp_path_factory.mktemp('db') / 'eqia-test.sqlite3'}"
+
+
+def _tables():
+    return [t for t in db.metadata.sorted_tables]
+
+
+@pytest.fixture(scope="session")
+def reference_rows(database_url):
+    """Migrate an empty database once, and remember the rows the migrations put there."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        with db.engine.begin() as connection:
+            existing = inspect(connection).get_table_names()
+            if db.engine.dialect.name == "postgresql":
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            else:
+                for table in existing:
+                    connection.execute(text(f'DROP TABLE IF EXISTS "{table}"'))
+        upgrade()
+        with db.engine.connect() as connection:
+            return {
+                table.name: [dict(row._mapping) for row in connection.execute(select(table))]
+                for table in _tables()
+            }
+
+
+def _reset_database(reference_rows) -> None:
+    tables = _tables()
+    with db.engine.begin() as connection:
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                connection.execute(table.delete())
+            connection.execute(text("DELETE FROM sqlite_sequence")) if inspect(
+                connection
+            ).has_table("sqlite_sequence") else None
+        for table in tables:
+            if reference_rows.get(table.name):
+                connection.execute(insert(table), reference_rows[table.name])
+
+
+@pytest.fixture
+def app(database_url, reference_rows):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SERVER_NAME": "localhost"})
+    with app.app_context():
+        _reset_database(reference_rows)
+        limiter.reset()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for a test's own reads and writes."""
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def users(app):
+    """One person per role, by role name; each is a plain object with id and email."""
+    made = {}
+    with app.app_context():
+        for role, (email, name, roles) in ROLE_USERS.items():
+            user = factories.make_user(email=email, name=name, roles=roles)
+            made[role] = type("Person", (), {"id": user.id, "email": email, "name": name})
+    return made
+
+
+def sign_in_as(client, user_id: int) -> None:
+    """Start a signed-in session directly (the sign-in form has its own tests)."""
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+        session["last_seen"] = datetime.now(UTC).timestamp()
+
+
+@pytest.fixture
+def clients(app, users):
+    """A signed-in test client per role, plus an anonymous one under "anonymous"."""
+    made = {"anonymous": app.test_client()}
+    for role, person in users.items():
+        made[role] = app.test_client()
+        sign_in_as(made[role], person.id)
+    return made
