@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from eqia import demo
 from eqia.extensions import db
@@ -18,6 +19,7 @@ def _check_password(password: str, email: str) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--name", required=True, help="The person's full name.")
 @click.option("--job-title", default="", help="Their job title.")
@@ -44,6 +46,7 @@ def create_user(email: str, name: str, job_title: str, roles: tuple[str, ...], p
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--password", envvar="EQIA_DEMO_PASSWORD", required=True, help="For every demo account.")
 def seed_demo(password: str):
     """Create the demo accounts and data (refused in production)."""

@@ -32,7 +32,7 @@ def database_url(tmp_path_factory) -> str:
 
 
 def _tables():
-    return [t for t in db.metadata.sorted_tables]
+    return list(db.metadata.sorted_tables)
 
 
 @pytest.fixture(scope="session")
@@ -49,10 +49,12 @@ def reference_rows(database_url):
                     connection.execute(text(f'DROP TABLE IF EXISTS "{table}"'))
         upgrade()
         with db.engine.connect() as connection:
-            return {
+            rows = {
                 table.name: [dict(row._mapping) for row in connection.execute(select(table))]
                 for table in _tables()
             }
+        db.engine.dispose()
+    return rows
 
 
 def _reset_database(reference_rows) -> None:
@@ -64,9 +66,8 @@ def _reset_database(reference_rows) -> None:
         else:
             for table in reversed(tables):
                 connection.execute(table.delete())
-            connection.execute(text("DELETE FROM sqlite_sequence")) if inspect(
-                connection
-            ).has_table("sqlite_sequence") else None
+            if inspect(connection).has_table("sqlite_sequence"):
+                connection.execute(text("DELETE FROM sqlite_sequence"))
         for table in tables:
             if reference_rows.get(table.name):
                 connection.execute(insert(table), reference_rows[table.name])

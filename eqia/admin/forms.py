@@ -16,6 +16,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Optional
 
 from eqia.auth.forms import EMAIL_FORMAT, new_password_rules
@@ -51,7 +52,7 @@ class UserForm(FlaskForm):
         "Roles",
         description="Everyone can start and complete EqIAs as a project lead.",
         widget=GovCheckboxesInput(),
-        choices=[(role.value, role.label) for role in Role],
+        choices=[SelectChoice(role.value, role.label) for role in Role],
     )
     password = PasswordField(
         "Password",
@@ -63,7 +64,9 @@ class UserForm(FlaskForm):
 
     def __init__(self, directorates, creating: bool, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.directorate_id.choices = [(0, "None")] + [(d.id, d.name) for d in directorates]
+        self.directorate_id.choices = [SelectChoice(0, "None")] + [
+            SelectChoice(d.id, d.name) for d in directorates
+        ]
         self.user_email = (self.email.data or "").strip().lower()
         if creating:
             self.password.validators = [

@@ -1,0 +1,81 @@
+"""Every endpoint declares who may use it, and the declarations hold."""
+
+import pytest
+
+from eqia.permissions import ANYONE
+
+PUBLIC_ENDPOINTS = {"static", "auth.sign_in", "auth.sign_out", "main.accessibility", "main.healthz"}
+
+
+def test_every_endpoint_declares_its_audience(app):
+    undeclared = [
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        and getattr(app.view_functions[rule.endpoint], "access", None) is None
+    ]
+    assert undeclared == []
+
+
+def test_only_the_known_public_endpoints_are_open_to_anyone(app):
+    public = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if ANYONE in getattr(app.view_functions[rule.endpoint], "access", {ANYONE})
+    }
+    assert public == PUBLIC_ENDPOINTS
+
+
+def test_a_view_without_a_declaration_is_refused(app, clients):
+    @app.route("/undeclared")
+    def undeclared():
+        return "open door"
+
+    assert clients["admin"].get("/undeclared").status_code == 403
+
+
+def _parameterless_get_urls(app):
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static":
+            yield rule.rule
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_everywhere_else(app, clients):
+    for url in _parameterless_get_urls(app):
+        response = clients["anonymous"].get(url)
+        if url in {"/auth/sign-in", "/accessibility", "/healthz"}:
+            assert response.status_code == 200, url
+        else:
+            assert response.status_code == 302, url
+            assert response.location.startswith("/auth/sign-in?next="), url
+
+
+ADMIN_URLS = ["/admin/users", "/admin/users/new", "/admin/directorates", "/admin/directorates/new"]
+
+
+@pytest.mark.parametrize("url", ADMIN_URLS)
+@pytest.mark.parametrize(
+    "who, expected",
+    [("anonymous", 302), ("lead", 403), ("super_user", 403), ("auditor", 403), ("admin", 200)],
+)
+def test_only_admins_administer(clients, url, who, expected):
+    assert clients[who].get(url).status_code == expected
+
+
+@pytest.mark.parametrize("who", ["lead", "super_user", "auditor", "admin"])
+@pytest.mark.parametrize("url", ["/", "/auth/account", "/privacy", "/accessibility"])
+def test_every_signed_in_person_sees_the_shared_pages(clients, who, url):
+    assert clients[who].get(url).status_code == 200
+
+
+def test_a_post_without_csrf_token_is_refused(clients):
+    response = clients["admin"].post("/admin/directorates/new", data={"name": "Sneaky"})
+    assert response.status_code == 400
+    assert "This page has expired" in response.get_data(as_text=True)
+
+
+def test_a_stale_csrf_token_is_refused(clients):
+    response = clients["admin"].post(
+        "/admin/directorates/new", data={"name": "Sneaky", "csrf_token": "stale.token.value"}
+    )
+    assert response.status_code == 400

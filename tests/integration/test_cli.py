@@ -1,0 +1,75 @@
+import pytest
+from sqlalchemy import func, select
+
+from eqia.extensions import db
+from eqia.models import Directorate, Role, User
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def test_create_user_with_roles(app, runner):
+    result = runner.invoke(args=[
+        "create-user", "New.Person@Example.org", "--name", "New Person",
+        "--role", "super_user", "--role", "admin", "--password", "a long cli password",
+    ])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = User.by_email("new.person@example.org")
+        assert user.roles == {Role.SUPER_USER, Role.ADMIN}
+        assert user.check_password("a long cli password")
+
+
+def test_create_user_prompts_for_a_password(app, runner):
+    result = runner.invoke(
+        args=["create-user", "p@example.org", "--name", "P"],
+        input="a long prompted password\na long prompted password\n",
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert User.by_email("p@example.org").check_password("a long prompted password")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--password", "short"], "at least 12 characters"),
+        (["--role", "emperor", "--password", "a long cli password"], "Invalid value for '--role'"),
+    ],
+)
+def test_create_user_refuses_bad_input(app, runner, args, message):
+    result = runner.invoke(args=["create-user", "x@example.org", "--name", "X", *args])
+    assert result.exit_code != 0
+    assert message in result.output
+    with app.app_context():
+        assert User.by_email("x@example.org") is None
+
+
+def test_create_user_refuses_a_duplicate(app, runner, users):
+    result = runner.invoke(args=["create-user", "LEAD@example.org", "--name", "X",
+                                 "--password", "a long cli password"])
+    assert result.exit_code == 1
+    assert "already exists" in result.output
+
+
+def test_seed_demo_is_idempotent(app, runner):
+    for _ in range(2):
+        result = runner.invoke(args=["seed-demo", "--password", "a long demo password"])
+        assert result.exit_code == 0, result.output
+    assert "superuser2@example.org" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 6
+        assert db.session.scalar(select(func.count()).select_from(Directorate)) == 6
+        assert User.by_email("admin@example.org").roles == {Role.ADMIN}
+        assert User.by_email("lead2@example.org").check_password("a long demo password")
+
+
+def test_seed_demo_refuses_production(app, runner):
+    app.config["PRODUCTION"] = True
+    result = runner.invoke(args=["seed-demo", "--password", "a long demo password"])
+    assert result.exit_code != 0
+    assert "refused under the production configuration" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0

@@ -1,0 +1,48 @@
+import pytest
+
+from config import CONFIGS
+from eqia.permissions import is_safe_next
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    from eqia import create_app
+
+    monkeypatch.setenv("EQIA_CONFIG", "production")
+    monkeypatch.setattr(CONFIGS["production"], "SECRET_KEY", None)
+    with pytest.raises(RuntimeError, match="SECRET_KEY must be set"):
+        create_app()
+
+
+def test_production_cookies_are_secure():
+    assert CONFIGS["production"].SESSION_COOKIE_SECURE is True
+
+
+def test_development_keeps_a_generated_secret_key(monkeypatch, tmp_path):
+    import config
+
+    monkeypatch.setattr(config, "INSTANCE_PATH", tmp_path)
+    first, second = {}, {}
+    CONFIGS["development"].finalise(first)
+    CONFIGS["development"].finalise(second)
+    assert len(first["SECRET_KEY"]) == 64
+    assert first == second
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize(
+    "target, safe",
+    [
+        ("/", True),
+        ("/auth/account?x=1", True),
+        (None, False),
+        ("", False),
+        ("https://evil.example.com", False),
+        ("//evil.example.com", False),
+        ("/\\evil.example.com", False),
+        ("\\\\evil", False),
+        ("/\tevil", False),
+        ("javascript:alert(1)", False),
+    ],
+)
+def test_safe_next(target, safe):
+    assert is_safe_next(target) is safe
