@@ -49,7 +49,9 @@ class Config:
 
     # Failed sign-ins allowed before the account or address must wait.
     SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get("EQIA_SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
-    SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get("EQIA_SIGN_IN_LIMIT_PER_ADDRESS", "20 per 15 minutes")
+    SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get(
+        "EQIA_SIGN_IN_LIMIT_PER_ADDRESS", "20 per 15 minutes"
+    )
     RATELIMIT_STORAGE_URI = os.environ.get("EQIA_RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
 
@@ -67,8 +69,6 @@ class Config:
     @classmethod
     def finalise(cls, config: dict) -> None:
         """Fill in what depends on other settings; refuse a configuration that cannot work."""
-
-
 
 
 class DevelopmentConfig(Config):

@@ -55,10 +55,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
 
     from eqia.admin import bp as admin_bp
+    from eqia.assessments import bp as assessments_bp
     from eqia.auth import bp as auth_bp
     from eqia.main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(assessments_bp, url_prefix="/eqia")
     return app

@@ -27,7 +27,9 @@ def _check_password(password: str, email: str) -> None:
     "--role", "roles", multiple=True, type=click.Choice(ROLE_CHOICES), help="Repeat for several."
 )
 @click.option("--password", help="Prompted for when not given.")
-def create_user(email: str, name: str, job_title: str, roles: tuple[str, ...], password: str | None):
+def create_user(
+    email: str, name: str, job_title: str, roles: tuple[str, ...], password: str | None
+):
     """Create a user who can sign in (every user can act as a project lead)."""
     email = User.normalise_email(email)
     if "@" not in email:
@@ -47,7 +49,9 @@ def create_user(email: str, name: str, job_title: str, roles: tuple[str, ...], p
 
 @click.command("seed-demo")
 @with_appcontext
-@click.option("--password", envvar="EQIA_DEMO_PASSWORD", required=True, help="For every demo account.")
+@click.option(
+    "--password", envvar="EQIA_DEMO_PASSWORD", required=True, help="For every demo account."
+)
 def seed_demo(password: str):
     """Create the demo accounts and data (refused in production)."""
     if current_app.config["PRODUCTION"]:

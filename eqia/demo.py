@@ -32,8 +32,20 @@ ACCOUNTS = [
         "Children, Education & Families",
         [Role.SUPER_USER],
     ),
-    ("auditor@example.org", "Aisha Rahman", "Internal Auditor", "Finance & Resources", [Role.AUDITOR]),
-    ("admin@example.org", "Sam Hughes", "EqIA System Administrator", "Finance & Resources", [Role.ADMIN]),
+    (
+        "auditor@example.org",
+        "Aisha Rahman",
+        "Internal Auditor",
+        "Finance & Resources",
+        [Role.AUDITOR],
+    ),
+    (
+        "admin@example.org",
+        "Sam Hughes",
+        "EqIA System Administrator",
+        "Finance & Resources",
+        [Role.ADMIN],
+    ),
 ]
 
 

@@ -6,13 +6,14 @@ refused, and a test fails for it.
 """
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
-from eqia.models import Role, User
+from eqia.models import Assessment, Role, Status, User
 
 ANYONE = "anyone"
 SIGNED_IN = "signed_in"
@@ -72,3 +73,63 @@ def is_safe_next(target: str | None) -> bool:
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
 
+
+# Decisions about one EqIA. Views, templates and the workflow all ask these.
+PRIVILEGED_READERS = (Role.SUPER_USER, Role.AUDITOR, Role.ADMIN)
+
+
+def can_view(user: User, assessment: Assessment) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if assessment.is_author(user) or user.has_role(*PRIVILEGED_READERS):
+        return True
+    return assessment.state in (Status.SUBMITTED, Status.APPROVED)
+
+
+def can_edit(user: User, assessment: Assessment) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_active
+        and assessment.state.editable
+        and assessment.is_author(user)
+    )
+
+
+def can_manage_authors(user: User, assessment: Assessment) -> bool:
+    return (
+        user.is_authenticated
+        and user.id == assessment.owner_id
+        and assessment.state is not Status.WITHDRAWN
+    )
+
+
+def can_review(user: User, assessment: Assessment) -> bool:
+    """Super users sign off, never an EqIA they own or co-author."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.has_role(Role.SUPER_USER)
+        and not assessment.is_author(user)
+    )
+
+
+ASSESSMENT_CHECKS = {"view": can_view, "edit": can_edit, "authors": can_manage_authors}
+
+
+def assessment_access(action: str):
+    """Load the EqIA named by ``ref`` in the URL: 404 if missing, 403 if not allowed."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(ref: str, *args, **kwargs):
+            assessment = Assessment.by_reference(ref)
+            if assessment is None:
+                abort(404)
+            if not ASSESSMENT_CHECKS[action](current_user, assessment):
+                abort(403)
+            g.assessment = assessment
+            return view(assessment, *args, **kwargs)
+
+        return wrapped
+
+    return decorate

@@ -1,7 +1,8 @@
 """The service's shell: security headers, sessions, navigation and error pages."""
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, flash, g, render_template, request, session, url_for
 from flask_login import current_user, logout_user
@@ -33,14 +34,20 @@ def navigation(user: User) -> list[dict]:
     """The header links each person sees, by role."""
     if not user.is_authenticated:
         return []
-    items = [{"text": "Home", "endpoint": "main.dashboard"}]
+    items = [
+        {"text": "Home", "endpoint": "main.dashboard"},
+        {"text": "Your EqIAs", "endpoint": "assessments.your_eqias"},
+    ]
     if user.has_role(Role.ADMIN):
         items.append({"text": "Admin", "endpoint": "admin.users"})
     items.append({"text": "Your account", "endpoint": "auth.account"})
     current = request.endpoint or ""
     for item in items:
         item["href"] = url_for(item["endpoint"])
-        item["active"] = current.split(".")[0] == item["endpoint"].split(".")[0]
+        item["active"] = current == item["endpoint"] or (
+            item["endpoint"] != "main.dashboard"
+            and current.split(".")[0] == item["endpoint"].split(".")[0]
+        )
     return items
 
 
@@ -83,6 +90,25 @@ def _security_headers(response):
     return response
 
 
+LONDON = ZoneInfo("Europe/London")
+
+
+def format_datetime(value: datetime | None) -> str:
+    """GOV.UK style, in UK time: 22 November 2026 at 8:05am."""
+    if value is None:
+        return ""
+    local = value.astimezone(LONDON)
+    return f"{local:%-d %B %Y} at {local:%-I:%M}{local:%p}".replace("AM", "am").replace("PM", "pm")
+
+
+def format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LONDON).date()
+    return f"{value:%-d %B %Y}"
+
+
 def _template_globals() -> dict:
     return {
         "organisation_name": current_app.config["ORGANISATION_NAME"],
@@ -96,7 +122,9 @@ def _template_globals() -> dict:
 def _render_error(code: int, title: str | None = None, body: str | None = None):
     default_title, default_body = ERROR_PAGES.get(code, ERROR_PAGES[500])
     return (
-        render_template("errors/error.html", title=title or default_title, body=body or default_body),
+        render_template(
+            "errors/error.html", title=title or default_title, body=body or default_body
+        ),
         code,
     )
 
@@ -127,6 +155,8 @@ def init_app(app: Flask) -> None:
     app.before_request(_start_request)
     app.after_request(_security_headers)
     app.context_processor(_template_globals)
+    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(format_date, "date")
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(500, _server_error)

@@ -71,6 +71,13 @@ def _reset_database(reference_rows) -> None:
         for table in tables:
             if reference_rows.get(table.name):
                 connection.execute(insert(table), reference_rows[table.name])
+                if db.engine.dialect.name == "postgresql" and "id" in table.c:
+                    connection.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                            f'(SELECT max(id) FROM "{table.name}"))'
+                        )
+                    )
 
 
 @pytest.fixture

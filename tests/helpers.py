@@ -29,9 +29,10 @@ def inline_errors(page: BeautifulSoup) -> list[str]:
 
 
 def banners(page: BeautifulSoup) -> list[str]:
-    return [text(b.select_one(".govuk-notification-banner__content")) for b in page.select(
-        ".govuk-notification-banner"
-    )]
+    return [
+        text(b.select_one(".govuk-notification-banner__content"))
+        for b in page.select(".govuk-notification-banner")
+    ]
 
 
 def csrf_token(page: BeautifulSoup) -> str:
@@ -45,8 +46,12 @@ def submit(client, url: str, data: dict, **kwargs):
 
 
 def nav_links(page: BeautifulSoup) -> list[str]:
-    return [text(a) for a in page.select(".govuk-service-navigation__item a, "
-                                         ".govuk-service-navigation__item button")]
+    return [
+        text(a)
+        for a in page.select(
+            ".govuk-service-navigation__item a, .govuk-service-navigation__item button"
+        )
+    ]
 
 
 def table_rows(page: BeautifulSoup, selector: str = "table") -> list[list[str]]:

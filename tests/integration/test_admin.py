@@ -35,7 +35,9 @@ def test_users_are_listed_and_searchable(clients):
     rows = table_rows(soup(clients["admin"].get("/admin/users")))
     assert [row[0] for row in rows] == ["Adam Admin", "Audrey Auditor", "Lee Lead", "Sue Super"]
     rows = table_rows(soup(clients["admin"].get("/admin/users?q=AUDIT")))
-    assert rows == [["Audrey Auditor", "auditor@example.org", "None", "Project lead, Auditor", "Active"]]
+    assert rows == [
+        ["Audrey Auditor", "auditor@example.org", "None", "Project lead, Auditor", "Active"]
+    ]
 
 
 @pytest.mark.parametrize("page", ["-1", "0", "abc", "1000000000000", "99"])
@@ -49,7 +51,10 @@ def test_any_page_number_gives_a_page(clients, page):
     "change, expected",
     [
         ({"email": ""}, ["Enter an email address"]),
-        ({"email": "not an email"}, ["Enter an email address in the correct format, like name@example.org"]),
+        (
+            {"email": "not an email"},
+            ["Enter an email address in the correct format, like name@example.org"],
+        ),
         ({"email": "LEAD@example.org"}, ["A user with this email address already exists"]),
         ({"name": "   "}, ["Enter a full name"]),
         ({"name": "x" * 1_000_000}, ["Full name must be 200 characters or fewer"]),
@@ -80,8 +85,11 @@ def test_text_comes_back_exactly_as_typed(app, clients):
 
 def test_admin_deactivates_a_user_who_then_cannot_sign_in(app, clients, users):
     url = f"/admin/users/{users['lead'].id}"
-    response = submit(clients["admin"], url, {**NEW_USER, "email": "lead@example.org", "roles": [],
-                                              "password": "", "active": ""})
+    response = submit(
+        clients["admin"],
+        url,
+        {**NEW_USER, "email": "lead@example.org", "roles": [], "password": "", "active": ""},
+    )
     assert response.location == "/admin/users"
     with app.app_context():
         assert db.session.get(User, users["lead"].id).active is False
@@ -96,8 +104,11 @@ def test_admin_deactivates_a_user_who_then_cannot_sign_in(app, clients, users):
 
 def test_admin_cannot_lock_themselves_out(app, clients, users):
     url = f"/admin/users/{users['admin'].id}"
-    response = submit(clients["admin"], url, {**NEW_USER, "email": "admin@example.org",
-                                              "roles": [], "password": ""})
+    response = submit(
+        clients["admin"],
+        url,
+        {**NEW_USER, "email": "admin@example.org", "roles": [], "password": ""},
+    )
     assert error_summary(soup(response)) == [
         "You cannot remove your own admin role or deactivate yourself"
     ]
@@ -111,13 +122,17 @@ def test_unknown_user_is_not_found(clients):
 
 class TestDirectorates:
     def test_add_rename_and_retire(self, app, clients):
-        response = submit(clients["admin"], "/admin/directorates/new", {"name": "Public Health",
-                                                                        "active": "y"})
+        response = submit(
+            clients["admin"], "/admin/directorates/new", {"name": "Public Health", "active": "y"}
+        )
         assert response.location == "/admin/directorates"
         with app.app_context():
             directorate_id = db.session.scalar(select(Directorate.id))
-        submit(clients["admin"], f"/admin/directorates/{directorate_id}",
-               {"name": "Public Health & Wellbeing", "active": ""})
+        submit(
+            clients["admin"],
+            f"/admin/directorates/{directorate_id}",
+            {"name": "Public Health & Wellbeing", "active": ""},
+        )
         rows = table_rows(soup(clients["admin"].get("/admin/directorates")))
         assert rows == [["Public Health & Wellbeing", "Retired"]]
 
@@ -125,13 +140,18 @@ class TestDirectorates:
         with app.app_context():
             factories.make_directorate("Old Directorate", active=False)
             factories.make_directorate("Public Health")
-        options = [o.get_text(strip=True) for o in soup(
-            clients["admin"].get("/admin/users/new")).select("#directorate_id option")]
+        options = [
+            o.get_text(strip=True)
+            for o in soup(clients["admin"].get("/admin/users/new")).select("#directorate_id option")
+        ]
         assert options == ["None", "Public Health"]
 
     @pytest.mark.parametrize(
         "name, expected",
-        [("", "Enter a directorate name"), ("Public Health", "A directorate with this name already exists")],
+        [
+            ("", "Enter a directorate name"),
+            ("Public Health", "A directorate with this name already exists"),
+        ],
     )
     def test_bad_names(self, app, clients, name, expected):
         with app.app_context():

@@ -59,7 +59,11 @@ def test_deactivated_person_cannot_sign_in(app, client):
     "email, password, expected",
     [
         ("", "x", ["Enter your email address"]),
-        ("not-an-email", "x", ["Enter an email address in the correct format, like name@example.org"]),
+        (
+            "not-an-email",
+            "x",
+            ["Enter an email address in the correct format, like name@example.org"],
+        ),
         ("a@example.org", "", ["Enter your password"]),
         ("x" * 1_000_000, "x", ["Email address must be 320 characters or fewer"]),
     ],

@@ -11,10 +11,20 @@ def runner(app):
 
 
 def test_create_user_with_roles(app, runner):
-    result = runner.invoke(args=[
-        "create-user", "New.Person@Example.org", "--name", "New Person",
-        "--role", "super_user", "--role", "admin", "--password", "a long cli password",
-    ])
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "New.Person@Example.org",
+            "--name",
+            "New Person",
+            "--role",
+            "super_user",
+            "--role",
+            "admin",
+            "--password",
+            "a long cli password",
+        ]
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         user = User.by_email("new.person@example.org")
@@ -48,8 +58,9 @@ def test_create_user_refuses_bad_input(app, runner, args, message):
 
 
 def test_create_user_refuses_a_duplicate(app, runner, users):
-    result = runner.invoke(args=["create-user", "LEAD@example.org", "--name", "X",
-                                 "--password", "a long cli password"])
+    result = runner.invoke(
+        args=["create-user", "LEAD@example.org", "--name", "X", "--password", "a long cli password"]
+    )
     assert result.exit_code == 1
     assert "already exists" in result.output
 

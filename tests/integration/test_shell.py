@@ -3,7 +3,6 @@
 import pytest
 
 from eqia.extensions import db
-
 from tests.helpers import h1, nav_links, soup, title
 
 
@@ -45,19 +44,20 @@ def test_organisation_name_comes_from_configuration(app, client):
 
 
 def test_footer_links_to_accessibility_and_privacy(client):
-    links = {a.get_text(strip=True): a["href"] for a in soup(client.get("/auth/sign-in")).select(
-        ".govuk-footer a"
-    )}
+    links = {
+        a.get_text(strip=True): a["href"]
+        for a in soup(client.get("/auth/sign-in")).select(".govuk-footer a")
+    }
     assert links == {"Accessibility statement": "/accessibility", "Privacy notice": "/privacy"}
 
 
 @pytest.mark.parametrize(
     "who, expected",
     [
-        ("lead", ["Home", "Your account", "Sign out"]),
-        ("super_user", ["Home", "Your account", "Sign out"]),
-        ("auditor", ["Home", "Your account", "Sign out"]),
-        ("admin", ["Home", "Admin", "Your account", "Sign out"]),
+        ("lead", ["Home", "Your EqIAs", "Your account", "Sign out"]),
+        ("super_user", ["Home", "Your EqIAs", "Your account", "Sign out"]),
+        ("auditor", ["Home", "Your EqIAs", "Your account", "Sign out"]),
+        ("admin", ["Home", "Your EqIAs", "Admin", "Your account", "Sign out"]),
     ],
 )
 def test_navigation_by_role(clients, who, expected):

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("assessments", __name__)
+
+from eqia.assessments import authors, files, routes  # noqa: E402,F401

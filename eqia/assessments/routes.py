@@ -1,0 +1,345 @@
+"""Starting, completing, checking and submitting an EqIA."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms.fields.choices import SelectChoice
+
+from eqia import sections, workflow
+from eqia.assessments import bp
+from eqia.assessments.forms import (
+    ActionForm,
+    AddAnotherForm,
+    StartForm,
+    SubmitForm,
+    WithdrawForm,
+)
+from eqia.extensions import db
+from eqia.forms import ConfirmForm, validate_draft
+from eqia.models import Assessment, AssessmentAction, CoAuthor, Role, User, UserRole
+from eqia.models.users import utcnow
+from eqia.permissions import SIGNED_IN, allow, assessment_access, can_edit, can_review
+
+
+@bp.app_template_global()
+def layout(form, conditions: dict) -> list[tuple]:
+    return sections.field_layout(form, conditions)
+
+
+def _context(assessment: Assessment) -> sections.Context:
+    return sections.Context.load(assessment)
+
+
+@bp.route("/")
+@allow(SIGNED_IN)
+def your_eqias():
+    query = (
+        select(Assessment)
+        .outerjoin(CoAuthor)
+        .where(or_(Assessment.owner_id == current_user.id, CoAuthor.user_id == current_user.id))
+        .order_by(Assessment.updated_at.desc())
+        .options(selectinload(Assessment.co_authors))
+        .distinct()
+    )
+    assessments = list(db.session.scalars(query))
+    return render_template("assessments/your_eqias.html", assessments=assessments)
+
+
+@bp.route("/start", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+def start():
+    form = StartForm()
+    if form.validate_on_submit():
+        assessment = workflow.start(form.title.data, current_user)
+        db.session.commit()
+        flash(
+            f"{assessment.reference} has been started. Your answers are saved as you go.", "success"
+        )
+        return redirect(url_for("assessments.task_list", ref=assessment.reference))
+    return render_template("assessments/start.html", form=form)
+
+
+@bp.route("/<ref>")
+@allow(SIGNED_IN)
+@assessment_access("view")
+def view(assessment: Assessment):
+    ctx = _context(assessment)
+    return render_template(
+        "assessments/view.html",
+        assessment=assessment,
+        snapshot=sections.snapshot(assessment, ctx),
+        editable=can_edit(current_user, assessment),
+    )
+
+
+@bp.route("/<ref>/tasks")
+@allow(SIGNED_IN)
+@assessment_access("edit")
+def task_list(assessment: Assessment):
+    ctx = _context(assessment)
+    return render_template(
+        "assessments/task_list.html",
+        assessment=assessment,
+        progress=sections.progress(assessment, ctx),
+    )
+
+
+def _after_save_url(assessment: Assessment, ctx, page: sections.Page) -> str:
+    if "save_later" in request.form:
+        return url_for("assessments.task_list", ref=assessment.reference)
+    if request.args.get("return") == "check":
+        return url_for("assessments.check", ref=assessment.reference)
+    following = sections.next_page(assessment, ctx, page)
+    if following is None:
+        return url_for("assessments.check", ref=assessment.reference)
+    return following.url(assessment)
+
+
+@bp.route("/<ref>/questions/<path:key>", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+@assessment_access("edit")
+def page(assessment: Assessment, key: str):
+    ctx = _context(assessment)
+    page = sections.find_page(assessment, ctx, key)
+    if page is None or not page.is_question:
+        abort(404)
+    section = page.section
+    conflict = None
+    if request.method == "POST":
+        form = section.form(page, assessment, ctx, formdata=request.form)
+        draft = "save_later" in request.form
+        if validate_draft(form) if draft else form.validate():
+            try:
+                section.save(page, assessment, form, current_user, ctx)
+                workflow.saved(assessment, current_user, section.title)
+                db.session.commit()
+            except (sections.Conflict, StaleDataError):
+                db.session.rollback()
+                conflict = _current_answers(assessment, page)
+                form.version.data = section.form(page, assessment, ctx).version.data
+            else:
+                if draft:
+                    flash(
+                        "Your answers have been saved. You can come back to them at any time.",
+                        "success",
+                    )
+                return redirect(_after_save_url(assessment, ctx, page))
+    else:
+        form = section.form(page, assessment, ctx)
+    return render_template(
+        "assessments/page.html",
+        assessment=assessment,
+        page=page,
+        section=section,
+        form=form,
+        conflict=conflict,
+        conditions=section.field_conditions(ctx),
+    )
+
+
+def _current_answers(assessment: Assessment, page: sections.Page) -> list[dict]:
+    """What the other person saved on this page, to show beside what this person typed."""
+    db.session.refresh(assessment)
+    ctx = _context(assessment)
+    rows = page.section.rows(assessment, ctx)
+    return [r for r in rows if r["page"] == page.key]
+
+
+def _reviewers(assessment: Assessment) -> list[User]:
+    """Super users who may sign off this EqIA (never its authors)."""
+    query = (
+        select(User)
+        .where(User.active, User.role_rows.any(UserRole.role == Role.SUPER_USER))
+        .order_by(User.name)
+    )
+    return [u for u in db.session.scalars(query) if can_review(u, assessment)]
+
+
+@bp.route("/<ref>/check", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+@assessment_access("edit")
+def check(assessment: Assessment):
+    ctx = _context(assessment)
+    progress = sections.progress(assessment, ctx)
+    form = SubmitForm()
+    form.super_user_id.choices = [SelectChoice("", "Any EqIA super user")] + [
+        SelectChoice(u.id, f"{u.name}, {u.job_title}") for u in _reviewers(assessment)
+    ]
+    if form.validate_on_submit():
+        chosen = db.session.get(User, form.super_user_id.data) if form.super_user_id.data else None
+        try:
+            workflow.submit(assessment, current_user, chosen, form.message.data or "")
+            db.session.commit()
+        except workflow.Incomplete:
+            db.session.rollback()
+        except StaleDataError:
+            db.session.rollback()
+            flash("Someone else changed this EqIA at the same moment. Check it and try again.")
+            return redirect(url_for("assessments.view", ref=assessment.reference))
+        else:
+            return redirect(url_for("assessments.submitted", ref=assessment.reference))
+    return render_template(
+        "assessments/check.html",
+        assessment=assessment,
+        progress=progress,
+        snapshot=sections.snapshot(assessment, ctx),
+        change_urls=sections.change_urls(assessment, ctx),
+        form=form,
+    )
+
+
+@bp.route("/<ref>/submitted")
+@allow(SIGNED_IN)
+@assessment_access("view")
+def submitted(assessment: Assessment):
+    return render_template("assessments/submitted.html", assessment=assessment)
+
+
+@bp.route("/<ref>/actions", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+@assessment_access("edit")
+def actions(assessment: Assessment):
+    ctx = _context(assessment)
+    form = AddAnotherForm()
+    needs_action = sections.IMPACTS.negative(assessment)
+    if form.validate_on_submit():
+        if form.add_another.data == "yes":
+            return redirect(url_for("assessments.new_action", ref=assessment.reference))
+        if needs_action and not assessment.actions:
+            form.add_another.errors.append(
+                "Add at least one action, because you found a negative impact"
+            )
+        else:
+            sections.ACTIONS.mark_finished(assessment, current_user)
+            workflow.saved(assessment, current_user, sections.ACTIONS.title)
+            db.session.commit()
+            page = sections.ACTIONS.pages(assessment, ctx)[0]
+            return redirect(_after_save_url(assessment, ctx, page))
+    return render_template(
+        "assessments/actions.html",
+        assessment=assessment,
+        form=form,
+        actions=assessment.actions,
+        needs_action=needs_action,
+    )
+
+
+def _action_form(assessment: Assessment, ctx, action=None, formdata=None):
+    form = ActionForm(formdata=formdata, obj=action)
+    chosen = {c.id: c for c in action.characteristics} if action else {}
+    offered = {c.id: c for c in ctx.characteristics} | chosen  # retired ones stay on the action
+    form.characteristics.choices = [
+        SelectChoice(c.id, c.name) for c in sorted(offered.values(), key=lambda c: c.position)
+    ]
+    if formdata is None:
+        form.characteristics.data = list(chosen)
+        form.version.data = action.version if action else 0
+    return form
+
+
+def _save_action(assessment: Assessment, action, form, ctx) -> None:
+    if (action.version if action.id else 0) != (form.version.data or 0):
+        raise sections.Conflict
+    offered = {c.id: c for c in ctx.characteristics} | {c.id: c for c in action.characteristics}
+    action.action = form.action.data
+    action.responsible = form.responsible.data
+    action.start_date = form.start_date.data
+    action.due_date = form.due_date.data
+    action.success_measure = form.success_measure.data
+    action.characteristics = [offered[i] for i in form.characteristics.data or []]
+    action.updated_by_id = current_user.id
+    action.updated_at = utcnow()
+    if action.id is None:
+        assessment.actions.append(action)
+    workflow.saved(assessment, current_user, sections.ACTIONS.title)
+
+
+def _find_action(assessment: Assessment, action_id: int) -> AssessmentAction:
+    action = next((a for a in assessment.actions if a.id == action_id), None)
+    if action is None:
+        abort(404)
+    return action
+
+
+@bp.route("/<ref>/actions/new", methods=["GET", "POST"], defaults={"action_id": None})
+@bp.route("/<ref>/actions/<int:action_id>", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+@assessment_access("edit")
+def edit_action(assessment: Assessment, action_id: int | None):
+    ctx = _context(assessment)
+    action = _find_action(assessment, action_id) if action_id else AssessmentAction()
+    form = _action_form(
+        assessment,
+        ctx,
+        action if action_id else None,
+        request.form if request.method == "POST" else None,
+    )
+    conflict = False
+    if form.validate_on_submit():
+        try:
+            _save_action(assessment, action, form, ctx)
+            db.session.commit()
+        except (sections.Conflict, StaleDataError):
+            db.session.rollback()
+            conflict = True
+            if action_id:
+                db.session.refresh(action)
+                form.version.data = action.version
+        else:
+            flash("The action has been saved.", "success")
+            target = (
+                "assessments.check"
+                if request.args.get("return") == "check"
+                else ("assessments.actions")
+            )
+            return redirect(url_for(target, ref=assessment.reference))
+    return render_template(
+        "assessments/action_form.html",
+        assessment=assessment,
+        form=form,
+        action=action,
+        conflict=conflict,
+    )
+
+
+@bp.route("/<ref>/actions/<int:action_id>/remove", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+@assessment_access("edit")
+def remove_action(assessment: Assessment, action_id: int):
+    action = _find_action(assessment, action_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        assessment.actions.remove(action)
+        workflow.saved(assessment, current_user, sections.ACTIONS.title)
+        db.session.commit()
+        flash("The action has been removed.", "success")
+        return redirect(url_for("assessments.actions", ref=assessment.reference))
+    return render_template(
+        "assessments/action_remove.html", assessment=assessment, action=action, form=form
+    )
+
+
+@bp.route("/<ref>/withdraw", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+@assessment_access("view")
+def withdraw(assessment: Assessment):
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            workflow.withdraw(assessment, current_user, form.reason.data or "")
+            db.session.commit()
+        except workflow.NotAllowed:
+            abort(403)
+        except (workflow.IllegalMove, StaleDataError) as error:
+            db.session.rollback()
+            flash(
+                str(error)
+                if isinstance(error, workflow.WorkflowError)
+                else "Someone else changed this EqIA at the same moment."
+            )
+        else:
+            flash(f"{assessment.reference} has been withdrawn.", "success")
+        return redirect(url_for("assessments.view", ref=assessment.reference))
+    return render_template("assessments/withdraw.html", assessment=assessment, form=form)

@@ -1,0 +1,305 @@
+"""An EqIA: its answers, impacts, actions, links, files, authors and frozen revisions.
+
+Status changes only in ``eqia.workflow``. Each editable part carries a version
+number, so two people saving the same part cannot silently overwrite each other.
+"""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.collections import attribute_keyed_dict
+
+from eqia.extensions import db
+from eqia.models.catalogue import Characteristic, Objective
+from eqia.models.users import Directorate, User, utcnow
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    APPROVED = "approved"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return {
+            "draft": "Draft",
+            "submitted": "Awaiting sign-off",
+            "returned": "Returned",
+            "approved": "Signed off",
+            "withdrawn": "Withdrawn",
+        }[self]
+
+    @property
+    def tag_class(self) -> str:
+        return {
+            "draft": "govuk-tag--grey",
+            "submitted": "govuk-tag--blue",
+            "returned": "govuk-tag--orange",
+            "approved": "govuk-tag--green",
+            "withdrawn": "govuk-tag--red",
+        }[self]
+
+    @property
+    def editable(self) -> bool:
+        return self in (Status.DRAFT, Status.RETURNED)
+
+
+class Assessment(db.Model):
+    __tablename__ = "assessments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=Status.DRAFT, index=True)
+    # The revision being written now; frozen copies of earlier ones are in revisions.
+    revision: Mapped[int] = mapped_column(default=1)
+    submitted_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Copied from the answers when they are saved, so lists can filter and sort in SQL.
+    directorate_id: Mapped[int | None] = mapped_column(ForeignKey("directorates.id"), index=True)
+    proposal_type: Mapped[str | None] = mapped_column(String(40))
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    review_date: Mapped[date | None] = mapped_column(Date)
+    lock_version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id], lazy="joined")
+    submitted_to: Mapped[User | None] = relationship(foreign_keys=[submitted_to_id])
+    directorate: Mapped[Directorate | None] = relationship()
+    co_authors: Mapped[list["CoAuthor"]] = relationship(
+        cascade="all, delete-orphan", order_by="CoAuthor.added_at"
+    )
+    sections: Mapped[dict[str, "SectionAnswers"]] = relationship(
+        collection_class=attribute_keyed_dict("slug"), cascade="all, delete-orphan"
+    )
+    impacts: Mapped[list["Impact"]] = relationship(cascade="all, delete-orphan")
+    actions: Mapped[list["AssessmentAction"]] = relationship(
+        cascade="all, delete-orphan", order_by="AssessmentAction.id"
+    )
+    objective_links: Mapped[list["ObjectiveLink"]] = relationship(cascade="all, delete-orphan")
+    files: Mapped[list["EvidenceFile"]] = relationship(
+        cascade="all, delete-orphan", order_by="EvidenceFile.uploaded_at"
+    )
+    revisions: Mapped[list["Revision"]] = relationship(order_by="Revision.number")
+
+    @property
+    def state(self) -> Status:
+        return Status(self.status)
+
+    @classmethod
+    def by_reference(cls, reference: str) -> "Assessment | None":
+        return db.session.scalar(select(cls).where(cls.reference == reference.upper()))
+
+    def is_author(self, user: User) -> bool:
+        return user.id == self.owner_id or any(c.user_id == user.id for c in self.co_authors)
+
+    @property
+    def next_step(self) -> str:
+        return {
+            Status.DRAFT: "Complete the sections and submit",
+            Status.RETURNED: "Respond to the comments and resubmit",
+            Status.SUBMITTED: "Wait for sign-off",
+            Status.APPROVED: "Review when due",
+            Status.WITHDRAWN: "None",
+        }[self.state]
+
+    def answers(self, slug: str) -> dict:
+        row = self.sections.get(slug)
+        return dict(row.data) if row else {}
+
+
+class CoAuthor(db.Model):
+    __tablename__ = "co_authors"
+
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+
+
+class SectionAnswers(db.Model):
+    """The answers to one question section, as the section's form defines them."""
+
+    __tablename__ = "section_answers"
+
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True
+    )
+    slug: Mapped[str] = mapped_column(String(40), primary_key=True)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Impact(db.Model):
+    """The likely impact of the proposal on people with one characteristic."""
+
+    __tablename__ = "impacts"
+    __table_args__ = (UniqueConstraint("assessment_id", "characteristic_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
+    )
+    characteristic_id: Mapped[int] = mapped_column(ForeignKey("characteristics.id"), index=True)
+    positive: Mapped[bool] = mapped_column(default=False)
+    negative: Mapped[bool] = mapped_column(default=False)
+    neutral: Mapped[bool] = mapped_column(default=False)
+    not_known: Mapped[bool] = mapped_column(default=False)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    mitigation: Mapped[str] = mapped_column(Text, default="")
+    residual: Mapped[str] = mapped_column(String(20), default="")
+    how_find_out: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    __mapper_args__ = {"version_id_col": version}
+
+    characteristic: Mapped[Characteristic] = relationship(lazy="joined")
+
+    @property
+    def kinds(self) -> list[str]:
+        return [k for k in ("positive", "negative", "neutral", "not_known") if getattr(self, k)]
+
+
+action_characteristics = Table(
+    "action_characteristics",
+    db.metadata,
+    Column(
+        "action_id",
+        ForeignKey("assessment_actions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("characteristic_id", ForeignKey("characteristics.id"), primary_key=True),
+)
+
+
+class AssessmentAction(db.Model):
+    """A mitigation or improvement action the EqIA commits to."""
+
+    __tablename__ = "assessment_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(Text)
+    responsible: Mapped[str] = mapped_column(String(300))
+    start_date: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date] = mapped_column(Date)
+    success_measure: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    __mapper_args__ = {"version_id_col": version}
+
+    characteristics: Mapped[list[Characteristic]] = relationship(
+        secondary=action_characteristics, order_by=Characteristic.position, lazy="selectin"
+    )
+
+
+class ObjectiveLink(db.Model):
+    """An EDI objective the lead says the proposal supports, and how.
+
+    ``confirmed`` is None while proposed; the super user confirms (True) or
+    removes (False) it at sign-off. Only confirmed links of approved EqIAs count.
+    """
+
+    __tablename__ = "objective_links"
+
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True
+    )
+    objective_id: Mapped[int] = mapped_column(
+        ForeignKey("objectives.id"), primary_key=True, index=True
+    )
+    how: Mapped[str] = mapped_column(Text, default="")
+    confirmed: Mapped[bool | None]
+
+    objective: Mapped[Objective] = relationship(lazy="joined")
+
+
+class EvidenceFile(db.Model):
+    """A file attached to the evidence section, stored outside the web root."""
+
+    __tablename__ = "evidence_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
+    )
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Revision(db.Model):
+    """An immutable snapshot of every answer, frozen when the EqIA is submitted."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("assessment_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
+    number: Mapped[int]
+    snapshot: Mapped[dict] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    created_by: Mapped[User] = relationship(lazy="joined")
+
+
+class ReferenceCounter(db.Model):
+    """The last EqIA number issued in each year."""
+
+    __tablename__ = "reference_counters"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class PendingSubmission(db.Model):
+    """What a person sent after their session had ended, kept until they sign in again."""
+
+    __tablename__ = "pending_submissions"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    path: Mapped[str] = mapped_column(String(2000))
+    form: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+Index("ix_assessments_updated_at", Assessment.updated_at)

@@ -1,0 +1,111 @@
+"""The audit trail: append-only events, each chained to the one before by SHA-256.
+
+There is no update or delete path for events. ``record`` is the only way in; it
+takes the chain head under a row lock (PostgreSQL) or the write lock (SQLite),
+so two writers can never chain to the same predecessor.
+"""
+
+import hashlib
+import json
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, select, update
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eqia.extensions import db
+from eqia.models.users import User, utcnow
+
+GENESIS = "0" * 64
+
+
+class AuditHead(db.Model):
+    """A single row: how many events there are and the hash of the newest."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+    last_hash: Mapped[str] = mapped_column(String(64), default=GENESIS)
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_assessment_id_seq", "assessment_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(unique=True)
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    revision: Mapped[int | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    actor: Mapped[User | None] = relationship(lazy="joined")
+
+    def canonical(self) -> bytes:
+        content = {
+            "seq": self.seq,
+            "assessment_id": self.assessment_id,
+            "actor_id": self.actor_id,
+            "kind": self.kind,
+            "from_status": self.from_status,
+            "to_status": self.to_status,
+            "revision": self.revision,
+            "note": self.note,
+            "created_at": self.created_at.isoformat(),
+        }
+        return json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
+
+    def expected_hash(self) -> str:
+        return hashlib.sha256(self.prev_hash.encode() + self.canonical()).hexdigest()
+
+
+def record(
+    kind: str,
+    actor: User | None,
+    assessment_id: int | None = None,
+    *,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    revision: int | None = None,
+    note: str = "",
+) -> Event:
+    """Append an event to the chain, in the caller's transaction."""
+    seq, prev_hash = db.session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(count=AuditHead.count + 1)
+        .returning(AuditHead.count, AuditHead.last_hash)
+    ).one()
+    event = Event(
+        seq=seq,
+        assessment_id=assessment_id,
+        actor_id=actor.id if actor else None,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        revision=revision,
+        note=note,
+        created_at=utcnow(),
+        prev_hash=prev_hash,
+    )
+    event.hash = event.expected_hash()
+    db.session.add(event)
+    db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=event.hash))
+    return event
+
+
+def first_broken_event() -> Event | None:
+    """Walk the chain in order; the first event whose hash or link does not match, if any."""
+    previous = GENESIS
+    query = select(Event).order_by(Event.seq).execution_options(yield_per=1000)
+    for event in db.session.scalars(query):
+        if event.prev_hash != previous or event.hash != event.expected_hash():
+            return event
+        previous = event.hash
+    return None
