@@ -42,3 +42,12 @@ def make_user(
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def make_assessment(owner: User, title: str = "Changes to library opening hours"):
+    """A new draft EqIA, started the way a lead starts one."""
+    from eqia import workflow
+
+    assessment = workflow.start(title, owner)
+    db.session.commit()
+    return assessment
