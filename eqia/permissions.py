@@ -10,9 +10,10 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, g, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_login import current_user
 
+from eqia import pending
 from eqia.models import Assessment, Role, Status, User
 
 ANYONE = "anyone"
@@ -60,6 +61,10 @@ def enforce_access():
     if may(current_user, audience):
         return None
     if not current_user.is_authenticated:
+        if request.method == "POST" and pending.keep(request):
+            flash("You were signed out, so your answers have not been saved yet. "
+                  "Sign in again and we will put them back.")
+            return redirect(url_for("auth.sign_in", next=request.path))
         return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
     abort(403)
 

@@ -196,7 +196,7 @@ class QuestionSection(Section):
             form = form_class(formdata=formdata, data=data, **kwargs)
         self.choices(form, ctx)
         if formdata is None:
-            form.version.data = record.version if record else 0
+            form.set_version(record.version if record else 0)
         return form
 
     def defaults(self) -> dict:
@@ -348,7 +348,7 @@ class ImpactsSection(Section):
             form = forms.ImpactForm(
                 formdata=None, data=self._data(impact), meta={"csrf": False}, **kwargs
             )
-            form.version.data = impact.version if impact else 0
+            form.set_version(impact.version if impact else 0)
             return form
         return forms.ImpactForm(formdata=formdata, data=self._data(impact), **kwargs)
 
@@ -533,7 +533,7 @@ class ObjectivesSection(Section):
         if formdata is None:
             form = form_class(formdata=None, data=data, meta={"csrf": False}, **kwargs)
             record = assessment.sections.get(self.slug)
-            form.version.data = record.version if record else 0
+            form.set_version(record.version if record else 0)
         else:
             form = form_class(formdata=formdata, data=data, **kwargs)
         form.objectives.choices = [SelectChoice(o.id, o.label) for o in ctx.objectives] + [

@@ -9,6 +9,7 @@ from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from eqia import pending
 from eqia.extensions import db, login_manager
 from eqia.models import Role, User
 from eqia.permissions import enforce_access
@@ -66,6 +67,7 @@ def _expire_idle_session() -> None:
         return
     idle = datetime.now(UTC).timestamp() - session.get("last_seen", 0)
     if idle > current_app.config["IDLE_TIMEOUT"].total_seconds():
+        pending.session_ended(current_user)
         logout_user()
         session.pop("last_seen", None)
         flash("You were signed out because you had not used the service for a while.")

@@ -110,6 +110,11 @@ class SectionForm(FlaskForm):
     # Field names that are not answers.
     NOT_ANSWERS = frozenset({"version", "submit", "save_later", "csrf_token"})
 
+    def set_version(self, version: int) -> None:
+        """Base the next save on this version (what the page will send back)."""
+        self.version.data = version
+        self.version.raw_data = [str(version)]
+
     def answers(self) -> dict:
         """The answers as JSON-ready values (dates as ISO strings)."""
         out = {}

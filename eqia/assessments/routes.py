@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
-from eqia import sections, workflow
+from eqia import pending, sections, workflow
 from eqia.assessments import bp
 from eqia.assessments.forms import (
     ActionForm,
@@ -86,8 +86,8 @@ def task_list(assessment: Assessment):
     )
 
 
-def _after_save_url(assessment: Assessment, ctx, page: sections.Page) -> str:
-    if "save_later" in request.form:
+def _after_save_url(assessment: Assessment, ctx, page: sections.Page, formdata=None) -> str:
+    if "save_later" in (request.form if formdata is None else formdata):
         return url_for("assessments.task_list", ref=assessment.reference)
     if request.args.get("return") == "check":
         return url_for("assessments.check", ref=assessment.reference)
@@ -107,9 +107,12 @@ def page(assessment: Assessment, key: str):
         abort(404)
     section = page.section
     conflict = None
-    if request.method == "POST":
-        form = section.form(page, assessment, ctx, formdata=request.form)
-        draft = "save_later" in request.form
+    restored = None if request.method == "POST" else pending.take(current_user, request.path)
+    formdata = request.form if request.method == "POST" else restored
+    if formdata is not None:
+        meta = {"csrf": False} if restored is not None else {}
+        form = section.form(page, assessment, ctx, formdata=formdata, meta=meta)
+        draft = "save_later" in formdata
         if validate_draft(form) if draft else form.validate():
             try:
                 section.save(page, assessment, form, current_user, ctx)
@@ -118,14 +121,15 @@ def page(assessment: Assessment, key: str):
             except (sections.Conflict, StaleDataError):
                 db.session.rollback()
                 conflict = _current_answers(assessment, page)
-                form.version.data = section.form(page, assessment, ctx).version.data
+                form.set_version(section.form(page, assessment, ctx).version.data)
             else:
-                if draft:
-                    flash(
-                        "Your answers have been saved. You can come back to them at any time.",
-                        "success",
-                    )
-                return redirect(_after_save_url(assessment, ctx, page))
+                if restored is not None:
+                    flash("You were signed out before your answers were saved. "
+                          "They have now been saved.", "success")
+                elif draft:
+                    flash("Your answers have been saved. You can come back to them at any time.",
+                          "success")
+                return redirect(_after_save_url(assessment, ctx, page, formdata))
     else:
         form = section.form(page, assessment, ctx)
     return render_template(
@@ -235,7 +239,7 @@ def _action_form(assessment: Assessment, ctx, action=None, formdata=None):
     ]
     if formdata is None:
         form.characteristics.data = list(chosen)
-        form.version.data = action.version if action else 0
+        form.set_version(action.version if action else 0)
     return form
 
 
@@ -286,7 +290,7 @@ def edit_action(assessment: Assessment, action_id: int | None):
             conflict = True
             if action_id:
                 db.session.refresh(action)
-                form.version.data = action.version
+                form.set_version(action.version)
         else:
             flash("The action has been saved.", "success")
             target = (

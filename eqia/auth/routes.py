@@ -5,6 +5,7 @@ from flask_login import current_user, login_user, logout_user
 from limits import parse
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from eqia import pending
 from eqia.auth import bp
 from eqia.auth.forms import ChangePasswordForm, SignInForm
 from eqia.extensions import db, limiter
@@ -55,7 +56,9 @@ def sign_in():
             form.email.errors.append(THROTTLED)
             status = 429
         elif user := _authenticate(email, form.password.data):
+            previous = dict(session)
             session.clear()
+            pending.carry_over(previous, user)
             login_user(user)
             session.permanent = True
             record_activity()

@@ -19,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
     select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 from sqlalchemy.orm.collections import attribute_keyed_dict
 
 from eqia.extensions import db
@@ -106,7 +106,20 @@ class Assessment(db.Model):
 
     @classmethod
     def by_reference(cls, reference: str) -> "Assessment | None":
-        return db.session.scalar(select(cls).where(cls.reference == reference.upper()))
+        """One EqIA with every part of its answers, in a fixed number of queries."""
+        query = (
+            select(cls)
+            .where(cls.reference == reference.upper())
+            .options(
+                selectinload(cls.co_authors),
+                selectinload(cls.sections),
+                selectinload(cls.impacts),
+                selectinload(cls.actions),
+                selectinload(cls.objective_links),
+                selectinload(cls.files),
+            )
+        )
+        return db.session.scalar(query)
 
     def is_author(self, user: User) -> bool:
         return user.id == self.owner_id or any(c.user_id == user.id for c in self.co_authors)
