@@ -70,4 +70,230 @@ def seed(password: str) -> list[User]:
         db.session.add(user)
         users.append(user)
     db.session.commit()
+    seed_assessments()
     return users
+
+
+# Sample EqIAs, written as the demo leads would answer them.
+LIBRARIES = {
+    "title": "Changes to library opening hours",
+    "owner": "lead@example.org",
+    "directorate": "Place & Sustainability",
+    "answers": {
+        "screening": {"could_affect": "yes", "no_effect_reason": ""},
+        "about": {
+            "title": "Changes to library opening hours",
+            "proposal_type": "service-change",
+            "proposal_type_other": "",
+            "what_is_changing": "Reduce weekday opening at six village libraries from five days "
+            "to three and add Saturday afternoons, to meet a £240k saving while keeping weekend "
+            "access for working residents.",
+            "service": "Libraries",
+            "decision_maker": "Communities, Social Mobility and Inclusion Committee",
+            "decision_date": "2027-03-12",
+            "key_decision": "yes",
+            "change_kind": "changed",
+        },
+        "who": {
+            "groups": ["residents", "service-users", "staff"],
+            "area": "districts",
+            "districts": ["East Cambridgeshire", "Fenland", "Huntingdonshire"],
+            "how_many": "About 18,000 residents and library users; 34 staff",
+        },
+        "evidence": {
+            "data_used": "Library visit counts by hour (2022–2023), user survey (1,140 "
+            "responses), Census 2021 age profile, bus timetables.",
+            "gaps": "No data on users' ethnicity: we will add it to the next user survey.",
+            "engagement_done": "Six-week consultation; drop-in sessions in each library; Easy "
+            "Read survey.",
+            "engagement_planned": "Feedback sessions six months after the change.",
+            "what_people_said": "Older residents value weekday mornings; working parents asked "
+            "for weekend opening.",
+        },
+        "aims": {
+            "eliminate": "The proposal does not treat anyone less favourably; mitigations "
+            "address indirect effects on older and disabled residents.",
+            "advance": "Saturday opening widens access for working carers and parents.",
+            "foster": "Libraries stay shared community spaces; warm-space sessions continue.",
+        },
+        "outcome": {
+            "outcome": "adjust",
+            "justification": "",
+            "stop_reason": "",
+            "summary": "Adjust the proposal: keep Tuesday morning opening at the two most "
+            "isolated libraries.",
+            "monitoring": "Quarterly visit counts by hour and the annual user survey.",
+            "review_date": "2027-11-30",
+        },
+    },
+    "impacts": {
+        "age": (
+            "negative",
+            "Older residents use weekday mornings most.",
+            "Home library service and a weekday click and collect locker.",
+            "low",
+            "",
+        ),
+        "disability": (
+            "negative",
+            "Accessible transport runs on weekdays only.",
+            "Extend the community transport booking to Saturdays.",
+            "medium",
+            "",
+        ),
+        "carers": ("positive", "Saturday opening suits working carers.", "", "", ""),
+        "rural-isolation": (
+            "negative",
+            "Libraries are the only public indoor space in two villages.",
+            "Parish councils host warm-space sessions on closed days.",
+            "low",
+            "",
+        ),
+        "race": (
+            "not_known",
+            "No data on users' ethnicity.",
+            "",
+            "",
+            "Add ethnicity to the next user survey.",
+        ),
+    },
+    "actions": [
+        (
+            "Extend the home library service to every affected village.",
+            "Library Services",
+            "2027-04-01",
+            "2027-09-30",
+            ["age", "disability"],
+            "Every eligible resident offered the service by September.",
+        ),
+        (
+            "Extend community transport booking to Saturdays.",
+            "Passenger Transport",
+            "2027-04-01",
+            "2027-06-30",
+            ["disability", "rural-isolation"],
+            "Saturday bookings available in all three districts.",
+        ),
+    ],
+    "objectives": {
+        7: "Keeps library access for isolated villages.",
+        9: "A full EqIA informed the decision.",
+    },
+}
+
+
+def _demo_assessment(spec: dict, stage: str) -> None:
+    """Create one demo EqIA (once) at a stage: empty, half, complete or submitted."""
+    from datetime import date
+
+    from eqia import sections, workflow
+    from eqia.models import (
+        Assessment,
+        AssessmentAction,
+        Characteristic,
+        District,
+        Impact,
+        ObjectiveLink,
+        SectionAnswers,
+    )
+
+    owner = User.by_email(spec["owner"])
+    title = spec["title"]
+    exists = db.session.scalar(
+        select(Assessment).where(Assessment.owner_id == owner.id, Assessment.title == title)
+    )
+    if exists is not None:
+        return
+    assessment = workflow.start(title, owner)
+    if stage == "empty":
+        return
+    directorate = db.session.scalar(
+        select(Directorate).where(Directorate.name == spec["directorate"])
+    )
+    districts = {d.name: d.id for d in db.session.scalars(select(District))}
+    characteristics = {c.code: c for c in db.session.scalars(select(Characteristic))}
+    answers = {slug: dict(data) for slug, data in spec["answers"].items()}
+    answers["about"]["directorate_id"] = directorate.id
+    answers["about"]["title"] = title
+    answers["who"]["districts"] = [districts[name] for name in answers["who"]["districts"]]
+    chosen = list(answers) if stage != "half" else ["screening", "about", "who"]
+    for slug in chosen:
+        assessment.sections[slug] = SectionAnswers(
+            slug=slug, data=answers[slug], updated_by_id=owner.id
+        )
+    sections.ABOUT.after_save(assessment, answers["about"])
+    if stage == "half":
+        return
+    sections.OUTCOME.after_save(assessment, answers["outcome"])
+    for code, characteristic in characteristics.items():
+        if not characteristic.active:
+            continue
+        kind, evidence, mitigation, residual, find_out = spec["impacts"].get(
+            code, ("neutral", "No different effect expected from the evidence.", "", "", "")
+        )
+        assessment.impacts.append(
+            Impact(
+                characteristic_id=characteristic.id,
+                **{kind: True},
+                evidence=evidence,
+                mitigation=mitigation,
+                residual=residual,
+                how_find_out=find_out,
+                updated_by_id=owner.id,
+            )
+        )
+    for action, responsible, start, due, codes, measure in spec["actions"]:
+        assessment.actions.append(
+            AssessmentAction(
+                action=action,
+                responsible=responsible,
+                start_date=date.fromisoformat(start),
+                due_date=date.fromisoformat(due),
+                success_measure=measure,
+                characteristics=[characteristics[c] for c in codes],
+                updated_by_id=owner.id,
+            )
+        )
+    sections.ACTIONS.mark_finished(assessment, owner)
+    objectives = {o.number: o.id for o in sections.Context.load().objectives}
+    for number, how in spec["objectives"].items():
+        assessment.objective_links.append(ObjectiveLink(objective_id=objectives[number], how=how))
+    assessment.sections["objectives"] = SectionAnswers(
+        slug="objectives", data={"none": False}, updated_by_id=owner.id
+    )
+    db.session.flush()
+    if stage == "submitted":
+        workflow.submit(assessment, owner, message="Ready for sign-off.")
+
+
+def _variant(spec: dict, **changes) -> dict:
+    return {**spec, **changes}
+
+
+def seed_assessments() -> None:
+    """Drafts at several stages and a submitted one, for the demo leads."""
+    _demo_assessment(LIBRARIES, "complete")
+    _demo_assessment(
+        _variant(
+            LIBRARIES,
+            title="Home to school transport: new eligibility assessment",
+            directorate="Children, Education & Families",
+        ),
+        "submitted",
+    )
+    _demo_assessment(
+        _variant(
+            LIBRARIES,
+            title="Hybrid working policy",
+            owner="lead2@example.org",
+            directorate="Strategy & Partnerships",
+        ),
+        "half",
+    )
+    _demo_assessment(
+        _variant(
+            LIBRARIES, title="Refresh of the customer services strategy", owner="lead2@example.org"
+        ),
+        "empty",
+    )
+    db.session.commit()

@@ -17,9 +17,9 @@ from flask import url_for
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from eqia.assessments import forms
+from eqia import questions
 from eqia.extensions import db
-from eqia.forms import long_text
+from eqia.forms import RequiredIf, long_text
 from eqia.models import (
     Assessment,
     Characteristic,
@@ -173,14 +173,14 @@ class Section:
 class QuestionSection(Section):
     """A section of plain questions, whose answers are kept together as one record."""
 
-    form_class: type[forms.SectionForm] = forms.SectionForm
+    form_class: type[questions.SectionForm] = questions.SectionForm
     hint: str = ""
     guidance: str = ""
 
     def pages(self, assessment, ctx):
         return [Page(self, self.slug, self.title, hint=self.hint, guidance=self.guidance)]
 
-    def form_class_for(self, ctx: Context) -> type[forms.SectionForm]:
+    def form_class_for(self, ctx: Context) -> type[questions.SectionForm]:
         return self.form_class
 
     def choices(self, form, ctx: Context) -> None:
@@ -345,15 +345,15 @@ class ImpactsSection(Section):
     def form(self, page, assessment, ctx, formdata=None, **kwargs):
         impact = self.impact(assessment, self.characteristic(page, ctx).id)
         if formdata is None:
-            form = forms.ImpactForm(
+            form = questions.ImpactForm(
                 formdata=None, data=self._data(impact), meta={"csrf": False}, **kwargs
             )
             form.set_version(impact.version if impact else 0)
             return form
-        return forms.ImpactForm(formdata=formdata, data=self._data(impact), **kwargs)
+        return questions.ImpactForm(formdata=formdata, data=self._data(impact), **kwargs)
 
     def _valid(self, impact: Impact) -> bool:
-        return forms.ImpactForm(
+        return questions.ImpactForm(
             formdata=None, data=self._data(impact), meta={"csrf": False}
         ).validate()
 
@@ -388,7 +388,7 @@ class ImpactsSection(Section):
         impacts = sorted(
             assessment.impacts, key=lambda i: (i.characteristic.position, i.characteristic.id)
         )
-        labels = dict((c.value, c.label) for c in forms.IMPACT_KINDS)
+        labels = dict((c.value, c.label) for c in questions.IMPACT_KINDS)
         return [
             {
                 "code": i.characteristic.code,
@@ -397,7 +397,7 @@ class ImpactsSection(Section):
                 "impacts": [labels[k] for k in i.kinds],
                 "evidence": i.evidence,
                 "mitigation": i.mitigation,
-                "residual": _label(forms.RESIDUAL_LEVELS, i.residual or None),
+                "residual": _label(questions.RESIDUAL_LEVELS, i.residual or None),
                 "how_find_out": i.how_find_out,
             }
             for i in impacts
@@ -509,19 +509,19 @@ class ObjectivesSection(Section):
     def field_conditions(self, ctx):
         return {f"how_{o.id}": ("objectives", o.id) for o in ctx.objectives}
 
-    def form_class_for(self, ctx: Context) -> type[forms.ObjectivesForm]:
+    def form_class_for(self, ctx: Context) -> type[questions.ObjectivesForm]:
         how = {
             f"how_{o.id}": long_text(
                 f"How does the proposal support objective {o.number}?",
-                forms.MEDIUM,
-                forms.RequiredIf(
+                questions.MEDIUM,
+                RequiredIf(
                     "objectives", o.id, f"Explain how the proposal supports objective {o.number}"
                 ),
                 name="Your explanation",
             )
             for o in ctx.objectives
         }
-        return type("ObjectivesPageForm", (forms.ObjectivesForm,), how)
+        return type("ObjectivesPageForm", (questions.ObjectivesForm,), how)
 
     def form(self, page, assessment, ctx, formdata=None, **kwargs):
         form_class = self.form_class_for(ctx)
@@ -605,7 +605,7 @@ SCREENING = ScreeningSection(
     "screening",
     0,
     "Screening",
-    form_class=forms.ScreeningForm,
+    form_class=questions.ScreeningForm,
     on_screening_route=True,
     depends_on=(),
     conditions={"no_effect_reason": ("could_affect", "no")},
@@ -615,7 +615,7 @@ ABOUT = AboutSection(
     "about",
     1,
     "About the proposal",
-    form_class=forms.AboutForm,
+    form_class=questions.AboutForm,
     on_screening_route=True,
     conditions={"proposal_type_other": ("proposal_type", "other")},
 )
@@ -623,7 +623,7 @@ WHO = WhoSection(
     "who",
     2,
     "Who it affects",
-    form_class=forms.WhoForm,
+    form_class=questions.WhoForm,
     conditions={"districts": ("area", "districts")},
 )
 
@@ -658,7 +658,7 @@ EVIDENCE = EvidenceSection(
     "evidence",
     3,
     "Evidence and engagement",
-    form_class=forms.EvidenceForm,
+    form_class=questions.EvidenceForm,
     guidance="Good evidence includes local data, national research, feedback from people "
     "who use the service and from staff, and what you learned from consultation.",
 )
@@ -667,7 +667,7 @@ AIMS = QuestionSection(
     "aims",
     5,
     "The three aims of the equality duty",
-    form_class=forms.AimsForm,
+    form_class=questions.AimsForm,
     guidance="The Public Sector Equality Duty (Equality Act 2010, section 149) requires due "
     "regard to three aims. Say how the proposal bears on each.",
 )
@@ -677,7 +677,7 @@ OUTCOME = OutcomeSection(
     "outcome",
     8,
     "Outcome",
-    form_class=forms.OutcomeForm,
+    form_class=questions.OutcomeForm,
     on_screening_route=True,
     conditions={"justification": ("outcome", "continue"), "stop_reason": ("outcome", "stop")},
 )
@@ -710,7 +710,14 @@ def by_slug(slug: str) -> Section | None:
 class TaskListEntry:
     section: Section
     status: SectionStatus
-    url: str | None
+    assessment: Assessment
+    ctx: Context
+
+    @property
+    def url(self) -> str | None:
+        if self.status is SectionStatus.CANNOT_START:
+            return None
+        return self.section.url(self.assessment, self.ctx)
 
 
 @dataclass
@@ -737,8 +744,7 @@ def progress(assessment: Assessment, ctx: Context) -> Progress:
         ready = all(statuses.get(d) is SectionStatus.COMPLETED for d in section.depends_on)
         status = section.status(assessment, ctx) if ready else SectionStatus.CANNOT_START
         statuses[section.slug] = status
-        url = section.url(assessment, ctx) if ready else None
-        result.entries.append(TaskListEntry(section, status, url))
+        result.entries.append(TaskListEntry(section, status, assessment, ctx))
     return result
 
 

@@ -10,7 +10,6 @@ from wtforms.fields.choices import SelectChoice
 from eqia import pending, sections, workflow
 from eqia.assessments import bp
 from eqia.assessments.forms import (
-    ActionForm,
     AddAnotherForm,
     StartForm,
     SubmitForm,
@@ -21,6 +20,7 @@ from eqia.forms import ConfirmForm, validate_draft
 from eqia.models import Assessment, AssessmentAction, CoAuthor, Role, User, UserRole
 from eqia.models.users import utcnow
 from eqia.permissions import SIGNED_IN, allow, assessment_access, can_edit, can_review
+from eqia.questions import ActionForm
 
 
 @bp.app_template_global()
@@ -124,11 +124,16 @@ def page(assessment: Assessment, key: str):
                 form.set_version(section.form(page, assessment, ctx).version.data)
             else:
                 if restored is not None:
-                    flash("You were signed out before your answers were saved. "
-                          "They have now been saved.", "success")
+                    flash(
+                        "You were signed out before your answers were saved. "
+                        "They have now been saved.",
+                        "success",
+                    )
                 elif draft:
-                    flash("Your answers have been saved. You can come back to them at any time.",
-                          "success")
+                    flash(
+                        "Your answers have been saved. You can come back to them at any time.",
+                        "success",
+                    )
                 return redirect(_after_save_url(assessment, ctx, page, formdata))
     else:
         form = section.form(page, assessment, ctx)

@@ -1,8 +1,9 @@
 import pytest
 from sqlalchemy import func, select
 
+from eqia import sections
 from eqia.extensions import db
-from eqia.models import Directorate, Role, User
+from eqia.models import Assessment, Directorate, Role, User
 
 
 @pytest.fixture
@@ -75,6 +76,27 @@ def test_seed_demo_is_idempotent(app, runner):
         assert db.session.scalar(select(func.count()).select_from(Directorate)) == 6
         assert User.by_email("admin@example.org").roles == {Role.ADMIN}
         assert User.by_email("lead2@example.org").check_password("a long demo password")
+        statuses = dict(db.session.execute(select(Assessment.title, Assessment.status)).all())
+        assert statuses == {
+            "Changes to library opening hours": "draft",
+            "Home to school transport: new eligibility assessment": "submitted",
+            "Hybrid working policy": "draft",
+            "Refresh of the customer services strategy": "draft",
+        }
+
+
+def test_demo_eqias_are_at_their_stages(app, runner):
+    runner.invoke(args=["seed-demo", "--password", "a long demo password"])
+    with app.app_context():
+        def progress(title):
+            assessment = db.session.scalar(select(Assessment).where(Assessment.title == title))
+            assessment = Assessment.by_reference(assessment.reference)
+            return sections.progress(assessment, sections.Context.load(assessment))
+
+        complete = progress("Changes to library opening hours")
+        assert (complete.completed, complete.total) == (9, 9)
+        assert progress("Hybrid working policy").completed == 3
+        assert progress("Refresh of the customer services strategy").completed == 0
 
 
 def test_seed_demo_refuses_production(app, runner):
