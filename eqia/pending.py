@@ -34,9 +34,7 @@ def keep(request: Request) -> bool:
         return False
     form = {key: values for key, values in request.form.lists() if key != "csrf_token"}
     token = secrets.token_urlsafe(32)
-    db.session.add(
-        PendingSubmission(token=token, user_id=user_id, path=request.path, form=form)
-    )
+    db.session.add(PendingSubmission(token=token, user_id=user_id, path=request.path, form=form))
     db.session.commit()
     session[SESSION_KEY] = token
     return True

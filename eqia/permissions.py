@@ -62,8 +62,10 @@ def enforce_access():
         return None
     if not current_user.is_authenticated:
         if request.method == "POST" and pending.keep(request):
-            flash("You were signed out, so your answers have not been saved yet. "
-                  "Sign in again and we will put them back.")
+            flash(
+                "You were signed out, so your answers have not been saved yet. "
+                "Sign in again and we will put them back."
+            )
             return redirect(url_for("auth.sign_in", next=request.path))
         return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
     abort(403)
