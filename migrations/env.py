@@ -42,6 +42,11 @@ def run_migrations_online() -> None:
             logger.info("No changes in schema detected.")
 
     with target_db.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch mode rebuilds tables; with foreign keys on, dropping the old table
+            # would cascade-delete the rows that refer to it.
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=target_db.metadata,
@@ -50,6 +55,8 @@ def run_migrations_online() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
 
 
 if context.is_offline_mode():

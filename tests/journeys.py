@@ -12,20 +12,42 @@ ABOUT = {
     "key_decision": "yes",
     "change_kind": "changed",
 }
-WHO = {"groups": ["residents", "staff"], "area": "districts", "districts": ["2", "3"],
-       "how_many": "About 18,000 residents and library users; 34 staff"}
-EVIDENCE = {"data_used": "Visit counts by hour, 2022 to 2023", "gaps": "No ethnicity data",
-            "engagement_done": "Six-week consultation"}
-AIMS = {"eliminate": "No direct discrimination", "advance": "Saturday opening",
-        "foster": "Libraries as shared spaces"}
+WHO = {
+    "groups": ["residents", "staff"],
+    "area": "districts",
+    "districts": ["2", "3"],
+    "how_many": "About 18,000 residents and library users; 34 staff",
+}
+EVIDENCE = {
+    "data_used": "Visit counts by hour, 2022 to 2023",
+    "gaps": "No ethnicity data",
+    "engagement_done": "Six-week consultation",
+}
+AIMS = {
+    "eliminate": "No direct discrimination",
+    "advance": "Saturday opening",
+    "foster": "Libraries as shared spaces",
+}
 NEUTRAL = {"kinds": ["neutral"], "evidence": "No different effect found"}
-NEGATIVE = {"kinds": ["negative"], "evidence": "Older residents use weekday mornings most",
-            "mitigation": "Home library service", "residual": "low"}
-ACTION = {"action": "Extend the home library service", "responsible": "Library Services",
-          "start_date": ["1", "4", "2027"], "due_date": ["30", "9", "2027"],
-          "success_measure": "All eligible residents offered the service"}
-OUTCOME = {"outcome": "adjust", "summary": "Keep Tuesday mornings at two libraries",
-           "monitoring": "Quarterly visit counts", "review_date": ["1", "4", "2030"]}
+NEGATIVE = {
+    "kinds": ["negative"],
+    "evidence": "Older residents use weekday mornings most",
+    "mitigation": "Home library service",
+    "residual": "low",
+}
+ACTION = {
+    "action": "Extend the home library service",
+    "responsible": "Library Services",
+    "start_date": ["1", "4", "2027"],
+    "due_date": ["30", "9", "2027"],
+    "success_measure": "All eligible residents offered the service",
+}
+OUTCOME = {
+    "outcome": "adjust",
+    "summary": "Keep Tuesday mornings at two libraries",
+    "monitoring": "Quarterly visit counts",
+    "review_date": ["1", "4", "2030"],
+}
 
 
 def save(client, ref: str, key: str, data: dict, expect_errors: bool = False):
@@ -38,8 +60,9 @@ def save(client, ref: str, key: str, data: dict, expect_errors: bool = False):
     return response
 
 
-def complete(client, ref: str, characteristics: list[str], directorate_id: int,
-             negative: str | None = "age") -> None:
+def complete(
+    client, ref: str, characteristics: list[str], directorate_id: int, negative: str | None = "age"
+) -> None:
     """Answer every section of the full route."""
     save(client, ref, "screening", {"could_affect": "yes"})
     save(client, ref, "about", {**ABOUT, "directorate_id": str(directorate_id)})

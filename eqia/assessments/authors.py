@@ -1,14 +1,88 @@
-"""Co-authors: colleagues the owner adds to help write an EqIA."""
+"""Co-authors: colleagues the owner adds to help write an EqIA.
 
-from flask import redirect, url_for
+A co-author can do what the owner can with the answers (edit and submit), and
+sees the EqIA in "Your EqIAs". Only the owner adds and removes co-authors. Each
+change writes an audit event in the same transaction.
+"""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from eqia.assessments import bp
-from eqia.models import Assessment
+from eqia.assessments.forms import CoAuthorForm
+from eqia.extensions import db
+from eqia.forms import ConfirmForm
+from eqia.models import Assessment, CoAuthor, Status, User
+from eqia.models.audit import record
 from eqia.permissions import SIGNED_IN, allow, assessment_access
+
+
+def _describe(user: User) -> str:
+    return f"{user.name} ({user.email})"
+
+
+def _colleague_problem(assessment: Assessment, colleague: User | None) -> str | None:
+    """Why this person cannot be added as a co-author, or None if they can."""
+    if colleague is None or not colleague.active:
+        return "There is no active user with that email address"
+    if colleague.id == assessment.owner_id:
+        return "You are already the owner of this EqIA"
+    if any(c.user_id == colleague.id for c in assessment.co_authors):
+        return f"{colleague.name} is already a co-author"
+    if assessment.state is Status.SUBMITTED and assessment.submitted_to_id == colleague.id:
+        # An author can never sign off their own EqIA.
+        return f"{colleague.name} has been asked to sign off this EqIA, so cannot be a co-author"
+    return None
 
 
 @bp.route("/<ref>/co-authors", methods=["GET", "POST"])
 @allow(SIGNED_IN)
 @assessment_access("authors")
 def co_authors(assessment: Assessment):
-    return redirect(url_for("assessments.task_list", ref=assessment.reference))
+    form = CoAuthorForm()
+    if form.validate_on_submit():
+        colleague = User.by_email(form.email.data)
+        problem = _colleague_problem(assessment, colleague)
+        if problem is None:
+            assessment.co_authors.append(
+                CoAuthor(user_id=colleague.id, added_by_id=current_user.id)
+            )
+            record("co_author_added", current_user, assessment.id, note=_describe(colleague))
+            try:
+                db.session.commit()
+            except IntegrityError:  # someone added the same person at the same moment
+                db.session.rollback()
+                problem = f"{colleague.name} is already a co-author"
+            else:
+                flash(
+                    f"{colleague.name} has been added as a co-author. "
+                    "They can now edit and submit this EqIA.",
+                    "success",
+                )
+                return redirect(url_for("assessments.co_authors", ref=assessment.reference))
+        form.email.errors.append(problem)
+    return render_template("assessments/co_authors.html", assessment=assessment, form=form)
+
+
+@bp.route("/<ref>/co-authors/<int:user_id>/remove", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+@assessment_access("authors")
+def remove_co_author(assessment: Assessment, user_id: int):
+    co_author = next((c for c in assessment.co_authors if c.user_id == user_id), None)
+    if co_author is None:
+        abort(404)
+    colleague = co_author.user
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        assessment.co_authors.remove(co_author)
+        record("co_author_removed", current_user, assessment.id, note=_describe(colleague))
+        db.session.commit()
+        flash(f"{colleague.name} has been removed as a co-author.", "success")
+        return redirect(url_for("assessments.co_authors", ref=assessment.reference))
+    return render_template(
+        "assessments/co_author_remove.html",
+        assessment=assessment,
+        colleague=colleague,
+        form=form,
+    )

@@ -15,6 +15,13 @@ from eqia.models.assessments import (
 )
 from eqia.models.audit import AuditHead, Event
 from eqia.models.catalogue import Characteristic, District, Objective, Theme
+from eqia.models.reviews import (
+    Decision,
+    DecisionKind,
+    OutboxMessage,
+    Rating,
+    SectionEvaluation,
+)
 from eqia.models.users import Directorate, Role, RoleDefinition, User, UserRole
 
 __all__ = [
@@ -23,6 +30,8 @@ __all__ = [
     "AuditHead",
     "Characteristic",
     "CoAuthor",
+    "Decision",
+    "DecisionKind",
     "Directorate",
     "District",
     "Event",
@@ -30,12 +39,15 @@ __all__ = [
     "Impact",
     "Objective",
     "ObjectiveLink",
+    "OutboxMessage",
     "PendingSubmission",
+    "Rating",
     "ReferenceCounter",
     "Revision",
     "Role",
     "RoleDefinition",
     "SectionAnswers",
+    "SectionEvaluation",
     "Status",
     "Theme",
     "User",

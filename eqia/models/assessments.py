@@ -77,12 +77,23 @@ class Assessment(db.Model):
     proposal_type: Mapped[str | None] = mapped_column(String(40))
     outcome: Mapped[str | None] = mapped_column(String(40))
     review_date: Mapped[date | None] = mapped_column(Date)
+    # The super user who has picked it up for review, if any.
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assigned_at: Mapped[datetime | None]
+    # The signed-off record now in force (stays while a review writes the next revision).
+    approved_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("revisions.id", use_alter=True)
+    )
     lock_version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": lock_version}
 
     owner: Mapped[User] = relationship(foreign_keys=[owner_id], lazy="joined")
     submitted_to: Mapped[User | None] = relationship(foreign_keys=[submitted_to_id])
+    assigned_to: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id])
+    approved_revision: Mapped["Revision | None"] = relationship(
+        foreign_keys=[approved_revision_id], post_update=True
+    )
     directorate: Mapped[Directorate | None] = relationship()
     co_authors: Mapped[list["CoAuthor"]] = relationship(
         cascade="all, delete-orphan", order_by="CoAuthor.added_at"
@@ -98,7 +109,9 @@ class Assessment(db.Model):
     files: Mapped[list["EvidenceFile"]] = relationship(
         cascade="all, delete-orphan", order_by="EvidenceFile.uploaded_at"
     )
-    revisions: Mapped[list["Revision"]] = relationship(order_by="Revision.number")
+    revisions: Mapped[list["Revision"]] = relationship(
+        order_by="Revision.number", foreign_keys="Revision.assessment_id"
+    )
 
     @property
     def state(self) -> Status:

@@ -50,7 +50,14 @@ def test_anonymous_visitors_are_sent_to_sign_in_everywhere_else(app, clients):
             assert response.location.startswith("/auth/sign-in?next="), url
 
 
-ADMIN_URLS = ["/admin/users", "/admin/users/new", "/admin/directorates", "/admin/directorates/new"]
+ADMIN_URLS = [
+    "/admin/users",
+    "/admin/users/new",
+    "/admin/directorates",
+    "/admin/directorates/new",
+    "/admin/characteristics",
+    "/admin/characteristics/new",
+]
 
 
 @pytest.mark.parametrize("url", ADMIN_URLS)

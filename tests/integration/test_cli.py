@@ -88,6 +88,7 @@ def test_seed_demo_is_idempotent(app, runner):
 def test_demo_eqias_are_at_their_stages(app, runner):
     runner.invoke(args=["seed-demo", "--password", "a long demo password"])
     with app.app_context():
+
         def progress(title):
             assessment = db.session.scalar(select(Assessment).where(Assessment.title == title))
             assessment = Assessment.by_reference(assessment.reference)

@@ -4,10 +4,10 @@ import pytest
 from sqlalchemy import select
 
 from eqia.extensions import db
-from eqia.models import Assessment, Characteristic, Event, Impact, Revision, Status
+from eqia.models import Assessment, Characteristic, Event, Revision, Status
 from tests import factories
 from tests.conftest import sign_in_as
-from tests.helpers import error_summary, h1, inline_errors, soup, submit, table_rows, title
+from tests.helpers import error_summary, h1, soup, submit, table_rows, title
 from tests.journeys import ABOUT, ACTION, NEGATIVE, NEUTRAL, OUTCOME, complete, save
 
 
@@ -33,11 +33,14 @@ def task_statuses(client, ref) -> dict[str, str]:
     page = soup(client.get(f"/eqia/{ref}/tasks"))
     statuses = {}
     for item in page.select(".govuk-task-list__item"):
-        name = item.select_one(".govuk-task-list__name-and-hint > a, "
-                               ".govuk-task-list__name-and-hint > div:not(.govuk-task-list__hint)")
+        name = item.select_one(
+            ".govuk-task-list__name-and-hint > a, "
+            ".govuk-task-list__name-and-hint > div:not(.govuk-task-list__hint)"
+        )
         number_and_title = name.get_text(strip=True)
         statuses[number_and_title.split(". ", 1)[1]] = item.select_one(
-            ".govuk-task-list__status").get_text(strip=True)
+            ".govuk-task-list__status"
+        ).get_text(strip=True)
     return statuses
 
 
@@ -80,8 +83,12 @@ class TestTaskList:
 
     def test_screening_route_has_three_sections(self, clients, ref):
         lead = clients["lead"]
-        save(lead, ref, "screening", {"could_affect": "no",
-                                      "no_effect_reason": "An internal IT upgrade"})
+        save(
+            lead,
+            ref,
+            "screening",
+            {"could_affect": "no", "no_effect_reason": "An internal IT upgrade"},
+        )
         page = soup(lead.get(f"/eqia/{ref}/tasks"))
         assert "You have completed 1 of 3 sections" in page.get_text()
         assert list(task_statuses(lead, ref)) == ["Screening", "About the proposal", "Outcome"]
@@ -92,30 +99,69 @@ class TestRules:
         "key, data, expected",
         [
             ("screening", {}, ["Select yes if the proposal could affect people differently"]),
-            ("screening", {"could_affect": "no"},
-             ["Explain why the proposal could not affect people differently"]),
-            ("impacts/age", {}, ["Select the likely impact", "Describe the evidence for the impact"]),
-            ("impacts/age", {"kinds": ["negative"], "evidence": "e"},
-             ["Describe how you will mitigate the negative impact",
-              "Select the impact that will remain after mitigation"]),
-            ("impacts/age", {"kinds": ["not_known"], "evidence": "e"},
-             ["Explain how you will find out what the impact is"]),
-            ("impacts/age", {"kinds": ["neutral", "positive"], "evidence": "e"},
-             ["Select neutral on its own, or select the impacts you expect"]),
-            ("impacts/age", {"kinds": ["tomorrow"], "evidence": "e"},
-             ["'tomorrow' is not a valid choice for this field."]),
-            ("outcome", {**OUTCOME, "outcome": "continue"},
-             ["Explain why continuing is proportionate and objectively justified"]),
-            ("outcome", {**OUTCOME, "outcome": "stop"},
-             ["Explain why the proposal must stop and be removed"]),
-            ("outcome", {**OUTCOME, "review_date": ["1", "1", "2020"]},
-             ["The review date must be in the future"]),
-            ("outcome", {**OUTCOME, "review_date": ["31", "2", "2030"]},
-             ["Review date must be a real date"]),
-            ("outcome", {**OUTCOME, "review_date": ["tomorrow", "", ""]},
-             ["Review date must include a month and a year"]),
-            ("outcome", {**OUTCOME, "summary": "x" * 10_001},
-             ["Summary must be 10,000 characters or fewer"]),
+            (
+                "screening",
+                {"could_affect": "no"},
+                ["Explain why the proposal could not affect people differently"],
+            ),
+            (
+                "impacts/age",
+                {},
+                ["Select the likely impact", "Describe the evidence for the impact"],
+            ),
+            (
+                "impacts/age",
+                {"kinds": ["negative"], "evidence": "e"},
+                [
+                    "Describe how you will mitigate the negative impact",
+                    "Select the impact that will remain after mitigation",
+                ],
+            ),
+            (
+                "impacts/age",
+                {"kinds": ["not_known"], "evidence": "e"},
+                ["Explain how you will find out what the impact is"],
+            ),
+            (
+                "impacts/age",
+                {"kinds": ["neutral", "positive"], "evidence": "e"},
+                ["Select neutral on its own, or select the impacts you expect"],
+            ),
+            (
+                "impacts/age",
+                {"kinds": ["tomorrow"], "evidence": "e"},
+                ["'tomorrow' is not a valid choice for this field."],
+            ),
+            (
+                "outcome",
+                {**OUTCOME, "outcome": "continue"},
+                ["Explain why continuing is proportionate and objectively justified"],
+            ),
+            (
+                "outcome",
+                {**OUTCOME, "outcome": "stop"},
+                ["Explain why the proposal must stop and be removed"],
+            ),
+            (
+                "outcome",
+                {**OUTCOME, "review_date": ["1", "1", "2020"]},
+                ["The review date must be in the future"],
+            ),
+            (
+                "outcome",
+                {**OUTCOME, "review_date": ["31", "2", "2030"]},
+                ["Review date must be a real date"],
+            ),
+            (
+                "outcome",
+                {**OUTCOME, "review_date": ["tomorrow", "", ""]},
+                ["Review date must include a month and a year"],
+            ),
+            (
+                "outcome",
+                {**OUTCOME, "summary": "x" * 10_001},
+                ["Summary must be 10,000 characters or fewer"],
+            ),
         ],
     )
     def test_each_rule_has_its_message_and_keeps_what_was_typed(
@@ -142,8 +188,11 @@ class TestRules:
         ]
 
     def test_due_date_not_before_start(self, clients, ref):
-        response = submit(clients["lead"], f"/eqia/{ref}/actions/new",
-                          {"version": "0", **ACTION, "due_date": ["1", "1", "2027"]})
+        response = submit(
+            clients["lead"],
+            f"/eqia/{ref}/actions/new",
+            {"version": "0", **ACTION, "due_date": ["1", "1", "2027"]},
+        )
         assert error_summary(soup(response)) == [
             "The due date must be the same as or after the start date"
         ]
@@ -159,22 +208,30 @@ class TestRules:
     def test_save_later_still_refuses_over_long_text(self, clients, ref):
         lead = clients["lead"]
         save(lead, ref, "screening", {"could_affect": "yes"})
-        response = save(lead, ref, "about", {"title": "x" * 301, "save_later": "later"},
-                        expect_errors=True)
-        assert error_summary(soup(response)) == ["Title of the proposal must be 300 characters or fewer"]
+        response = save(
+            lead, ref, "about", {"title": "x" * 301, "save_later": "later"}, expect_errors=True
+        )
+        assert error_summary(soup(response)) == [
+            "Title of the proposal must be 300 characters or fewer"
+        ]
 
     def test_retired_or_unknown_characteristics_have_no_page(self, app, clients, ref):
         lead = clients["lead"]
         save(lead, ref, "screening", {"could_affect": "yes"})
         with app.app_context():
-            db.session.scalar(select(Characteristic).where(Characteristic.code == "carers")).active = False
+            db.session.scalar(
+                select(Characteristic).where(Characteristic.code == "carers")
+            ).active = False
             db.session.commit()
         assert lead.get(f"/eqia/{ref}/questions/impacts/carers").status_code == 404
         assert lead.get(f"/eqia/{ref}/questions/impacts/unicorns").status_code == 404
 
 
 class TestTextComesBackAsTyped:
-    TEXT = "Zażółć gęślą jaźń — Łódź · Ελληνικά · Кириллица · <b>not bold</b> & <script>alert(1)</script> O'Brien \"quoted\" 😀 مرحبا"
+    TEXT = (
+        "Zażółć gęślą jaźń — Łódź · Ελληνικά · Кириллица · <b>not bold</b> & "
+        '<script>alert(1)</script> O\'Brien "quoted" 😀 مرحبا'
+    )
 
     def test_in_the_form_check_answers_and_view(self, clients, ref, directorate_id, codes):
         lead = clients["lead"]
@@ -184,7 +241,10 @@ class TestTextComesBackAsTyped:
         assert page.select_one("textarea[name=data_used]").get_text() == self.TEXT
         body = lead.get(f"/eqia/{ref}").get_data(as_text=True)
         assert "<script>alert(1)</script>" not in body
-        values = [dd.get_text() for dd in soup(lead.get(f"/eqia/{ref}")).select(".govuk-summary-list__value")]
+        values = [
+            dd.get_text()
+            for dd in soup(lead.get(f"/eqia/{ref}")).select(".govuk-summary-list__value")
+        ]
         assert any(v.strip() == self.TEXT for v in values)
 
     def test_a_10000_character_answer_survives(self, clients, ref):
@@ -212,8 +272,10 @@ class TestAccess:
     def test_another_lead_cannot_post_to_a_draft(self, lead2, ref):
         page = soup(lead2.get("/eqia/start"))
         token = page.select_one("input[name=csrf_token]")["value"]
-        response = lead2.post(f"/eqia/{ref}/questions/screening",
-                              data={"csrf_token": token, "could_affect": "yes", "version": "0"})
+        response = lead2.post(
+            f"/eqia/{ref}/questions/screening",
+            data={"csrf_token": token, "could_affect": "yes", "version": "0"},
+        )
         assert response.status_code == 403
 
     def test_an_unknown_reference_is_not_found(self, clients):
@@ -234,14 +296,23 @@ class TestConflicts:
         first_tab = soup(lead.get(url))
         second_tab = soup(lead.get(url))
         base = {"gaps": "x", "engagement_done": "y"}
-        lead.post(url, data={"csrf_token": first_tab.select_one("input[name=csrf_token]")["value"],
-                             "version": first_tab.select_one("input[name=version]")["value"],
-                             "data_used": "First tab's evidence", **base})
+        lead.post(
+            url,
+            data={
+                "csrf_token": first_tab.select_one("input[name=csrf_token]")["value"],
+                "version": first_tab.select_one("input[name=version]")["value"],
+                "data_used": "First tab's evidence",
+                **base,
+            },
+        )
         response = lead.post(
             url,
-            data={"csrf_token": second_tab.select_one("input[name=csrf_token]")["value"],
-                  "version": second_tab.select_one("input[name=version]")["value"],
-                  "data_used": "Second tab's evidence", **base},
+            data={
+                "csrf_token": second_tab.select_one("input[name=csrf_token]")["value"],
+                "version": second_tab.select_one("input[name=version]")["value"],
+                "data_used": "Second tab's evidence",
+                **base,
+            },
         )
         page = soup(response)
         assert response.status_code == 200
@@ -250,10 +321,15 @@ class TestConflicts:
         assert "First tab's evidence" in banner
         assert page.select_one("textarea[name=data_used]").get_text() == "Second tab's evidence"
         # saving again, knowingly, keeps the second person's answers
-        response = lead.post(url, data={
-            "csrf_token": page.select_one("input[name=csrf_token]")["value"],
-            "version": page.select_one("input[name=version]")["value"],
-            "data_used": "Second tab's evidence", **base})
+        response = lead.post(
+            url,
+            data={
+                "csrf_token": page.select_one("input[name=csrf_token]")["value"],
+                "version": page.select_one("input[name=version]")["value"],
+                "data_used": "Second tab's evidence",
+                **base,
+            },
+        )
         assert response.status_code == 302
         assert soup(lead.get(url)).select_one("textarea[name=data_used]").get_text() == (
             "Second tab's evidence"
@@ -268,13 +344,20 @@ class TestSessionExpiry:
         page = soup(lead.get(url))
         with lead.session_transaction() as session:
             session["last_seen"] -= app.config["IDLE_TIMEOUT"].total_seconds() + 60
-        response = lead.post(url, data={
-            "csrf_token": page.select_one("input[name=csrf_token]")["value"],
-            "version": "0", "data_used": "Typed before the session ended",
-            "gaps": "x", "engagement_done": "y"})
+        response = lead.post(
+            url,
+            data={
+                "csrf_token": page.select_one("input[name=csrf_token]")["value"],
+                "version": "0",
+                "data_used": "Typed before the session ended",
+                "gaps": "x",
+                "engagement_done": "y",
+            },
+        )
         assert response.location == f"/auth/sign-in?next={url}"
-        response = submit(lead, response.location,
-                          {"email": "lead@example.org", "password": factories.PASSWORD})
+        response = submit(
+            lead, response.location, {"email": "lead@example.org", "password": factories.PASSWORD}
+        )
         assert response.location == url
         response = lead.get(url)
         assert response.status_code == 302  # saved, and on to the next page
@@ -290,10 +373,19 @@ class TestSessionExpiry:
         page = soup(lead.get(url))
         with lead.session_transaction() as session:
             session["last_seen"] = 0
-        lead.post(url, data={"csrf_token": page.select_one("input[name=csrf_token]")["value"],
-                             "version": "0", "data_used": "Private", "gaps": "x",
-                             "engagement_done": "y"})
-        submit(lead, "/auth/sign-in", {"email": "super@example.org", "password": factories.PASSWORD})
+        lead.post(
+            url,
+            data={
+                "csrf_token": page.select_one("input[name=csrf_token]")["value"],
+                "version": "0",
+                "data_used": "Private",
+                "gaps": "x",
+                "engagement_done": "y",
+            },
+        )
+        submit(
+            lead, "/auth/sign-in", {"email": "super@example.org", "password": factories.PASSWORD}
+        )
         with lead.session_transaction() as session:
             assert "pending_submission" not in session
 
@@ -308,8 +400,11 @@ class TestSubmit:
         assert h1(page) == "Check your answers before submitting your EqIA"
         change = page.select_one("a[href*='questions/about']")
         assert change["href"].endswith("?return=check")
-        response = submit(lead, f"/eqia/{ref}/check",
-                          {"declaration": ["agreed"], "super_user_id": "", "message": "Please"})
+        response = submit(
+            lead,
+            f"/eqia/{ref}/check",
+            {"declaration": ["agreed"], "super_user_id": "", "message": "Please"},
+        )
         assert response.location == f"/eqia/{ref}/submitted"
         with app.app_context():
             assessment = Assessment.by_reference(ref)
@@ -318,15 +413,19 @@ class TestSubmit:
             assert revision.number == 1 and len(revision.content_hash) == 64
             titles = [s["title"] for s in revision.snapshot["sections"]]
             assert titles[0] == "Screening" and titles[-1] == "Outcome"
-            events = [(e.kind, e.from_status, e.to_status) for e in
-                      db.session.scalars(select(Event).order_by(Event.seq))]
+            events = [
+                (e.kind, e.from_status, e.to_status)
+                for e in db.session.scalars(select(Event).order_by(Event.seq))
+            ]
             assert events[0] == ("created", None, "draft")
             assert events[-1] == ("submitted", "draft", "submitted")
         # read-only to its authors now
         assert lead.get(f"/eqia/{ref}/questions/about").status_code == 403
         assert lead.get(f"/eqia/{ref}").status_code == 200
 
-    def test_submitted_eqias_are_readable_by_all_staff(self, app, clients, ref, codes, directorate_id):
+    def test_submitted_eqias_are_readable_by_all_staff(
+        self, app, clients, ref, codes, directorate_id
+    ):
         complete(clients["lead"], ref, codes, directorate_id)
         submit(clients["lead"], f"/eqia/{ref}/check", {"declaration": ["agreed"]})
         with app.app_context():
@@ -343,8 +442,9 @@ class TestSubmit:
         assert missing[:2] == ["1. About the proposal", "2. Who it affects"]
         assert page.select_one("input[name=declaration]") is None
         token = soup(lead.get("/eqia/start")).select_one("input[name=csrf_token]")["value"]
-        response = lead.post(f"/eqia/{ref}/check",
-                             data={"csrf_token": token, "declaration": ["agreed"]})
+        response = lead.post(
+            f"/eqia/{ref}/check", data={"csrf_token": token, "declaration": ["agreed"]}
+        )
         assert "You cannot submit this EqIA yet" in response.get_data(as_text=True)
         with app.app_context():
             assert Assessment.by_reference(ref).state is Status.DRAFT
@@ -364,7 +464,10 @@ class TestSubmit:
             revision = db.session.scalar(select(Revision))
             assert revision.snapshot["route"] == "screening"
             assert [s["slug"] for s in revision.snapshot["sections"]] == [
-                "screening", "about", "outcome"]
+                "screening",
+                "about",
+                "outcome",
+            ]
 
     def test_withdraw(self, app, clients, ref):
         response = submit(clients["lead"], f"/eqia/{ref}/withdraw", {"reason": "Not going ahead"})
@@ -395,8 +498,14 @@ class TestQueryCounts:
         save(lead, ref, "screening", {"could_affect": "yes"})
         save(lead, ref, "impacts/age", NEGATIVE)
         submit(lead, f"/eqia/{ref}/actions/new", {"version": "0", **ACTION})
-        urls = [f"/eqia/{ref}/tasks", f"/eqia/{ref}/questions/impacts/race", f"/eqia/{ref}/check",
-                f"/eqia/{ref}/actions", "/eqia/", f"/eqia/{ref}"]
+        urls = [
+            f"/eqia/{ref}/tasks",
+            f"/eqia/{ref}/questions/impacts/race",
+            f"/eqia/{ref}/check",
+            f"/eqia/{ref}/actions",
+            "/eqia/",
+            f"/eqia/{ref}",
+        ]
         before = {url: self.count(app, lead, url) for url in urls}
         for code in codes:
             save(lead, ref, f"impacts/{code}", NEGATIVE if code == "age" else NEUTRAL)

@@ -1,0 +1,104 @@
+"""Sign-off: a super user's decision on one revision, with an evaluation of each section."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eqia.extensions import db
+from eqia.models.users import User, utcnow
+
+
+class Rating(StrEnum):
+    """The CNIL PIA model: each section is acceptable, improvable or to be fixed."""
+
+    ACCEPTABLE = "acceptable"
+    IMPROVABLE = "improvable"
+    TO_BE_FIXED = "to-be-fixed"
+
+    @property
+    def label(self) -> str:
+        return {
+            "acceptable": "Acceptable",
+            "improvable": "Could be improved",
+            "to-be-fixed": "To be fixed",
+        }[self]
+
+    @property
+    def tag_class(self) -> str:
+        return {
+            "acceptable": "govuk-tag--green",
+            "improvable": "govuk-tag--yellow",
+            "to-be-fixed": "govuk-tag--red",
+        }[self]
+
+
+class DecisionKind(StrEnum):
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
+class Decision(db.Model):
+    """Exactly one decision per revision: the unique revision_id makes a second one fail."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # As they were when the decision was made, whatever changes later.
+    reviewer_name: Mapped[str] = mapped_column(String(200))
+    reviewer_job_title: Mapped[str] = mapped_column(String(200))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    reviewer: Mapped[User] = relationship()
+    evaluations: Mapped[list["SectionEvaluation"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="SectionEvaluation.id"
+    )
+
+    @property
+    def approved(self) -> bool:
+        return self.kind == DecisionKind.APPROVED
+
+    def evaluation(self, slug: str) -> "SectionEvaluation | None":
+        return next((e for e in self.evaluations if e.slug == slug), None)
+
+
+class SectionEvaluation(db.Model):
+    __tablename__ = "section_evaluations"
+    __table_args__ = (UniqueConstraint("decision_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(40))
+    rating: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def state(self) -> Rating:
+        return Rating(self.rating)
+
+
+class OutboxMessage(db.Model):
+    """An email waiting to go, written in the same transaction as what caused it."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    to_email: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"), index=True)
+    # Reminders are sent once: a second message with the same key is never written.
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(Text, default="")
