@@ -85,12 +85,23 @@ def is_safe_next(target: str | None) -> bool:
 PRIVILEGED_READERS = (Role.SUPER_USER, Role.AUDITOR, Role.ADMIN)
 
 
+def can_read_drafts(user: User, assessment: Assessment) -> bool:
+    """Authors, super users, auditors and admins may read answers not yet submitted."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (assessment.is_author(user) or user.has_role(*PRIVILEGED_READERS))
+    )
+
+
 def can_view(user: User, assessment: Assessment) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    if assessment.is_author(user) or user.has_role(*PRIVILEGED_READERS):
+    if can_read_drafts(user, assessment):
         return True
-    return assessment.state in (Status.SUBMITTED, Status.APPROVED)
+    return assessment.state in (Status.SUBMITTED, Status.APPROVED) or (
+        assessment.approved_revision_id is not None
+    )
 
 
 def can_edit(user: User, assessment: Assessment) -> bool:
@@ -120,7 +131,30 @@ def can_review(user: User, assessment: Assessment) -> bool:
     )
 
 
-ASSESSMENT_CHECKS = {"view": can_view, "edit": can_edit, "authors": can_manage_authors}
+def can_start_review(user: User, assessment: Assessment) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_active
+        and assessment.state is Status.APPROVED
+        and assessment.is_author(user)
+    )
+
+
+ASSESSMENT_CHECKS = {
+    "view": can_view,
+    "edit": can_edit,
+    "authors": can_manage_authors,
+    "review": can_review,
+}
+
+
+def _not_editable(assessment: Assessment) -> str:
+    why = {
+        Status.SUBMITTED: "It is waiting for sign-off; you can change it if it is returned to you.",
+        Status.APPROVED: "It has been signed off; start a review to write the next revision.",
+        Status.WITHDRAWN: "It has been withdrawn.",
+    }
+    return f"{assessment.reference} cannot be changed now. {why.get(assessment.state, '')}"
 
 
 def assessment_access(action: str):
@@ -133,6 +167,8 @@ def assessment_access(action: str):
             if assessment is None:
                 abort(404)
             if not ASSESSMENT_CHECKS[action](current_user, assessment):
+                if action == "edit" and assessment.is_author(current_user):
+                    abort(409, description=_not_editable(assessment))
                 abort(403)
             g.assessment = assessment
             return view(assessment, *args, **kwargs)

@@ -362,7 +362,18 @@ class AimsForm(SectionForm):
     )
 
 
+ACTION_PROGRESS = [
+    SelectChoice("completed", "Completed"),
+    SelectChoice("on-track", "Under way and on track"),
+    SelectChoice("delayed", "Under way but delayed"),
+    SelectChoice("not-started", "Not started"),
+    SelectChoice("dropped", "No longer needed"),
+]
+
+
 class ActionForm(SectionForm):
+    """An action; the progress questions are asked only of actions carried into a review."""
+
     action = long_text("Action", MEDIUM, Required("Describe the action"))
     responsible = text_input("Person or team responsible", "Enter the person or team responsible")
     start_date = GovDateField(
@@ -386,6 +397,16 @@ class ActionForm(SectionForm):
         MEDIUM,
         Required("Describe how you will measure success"),
         name="Success measure",
+    )
+
+    progress = GovRadioField(
+        "What has happened to this action since the last sign-off?",
+        widget=GovRadioInput(),
+        choices=ACTION_PROGRESS,
+        validators=[Required("Select what has happened to this action")],
+    )
+    progress_note = long_text(
+        "Tell us more (optional)", MEDIUM, Optional(), name="What happened to the action"
     )
 
     def validate_due_date(self, field) -> None:

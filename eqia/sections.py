@@ -424,6 +424,14 @@ class ImpactsSection(Section):
         return any(i.negative for i in assessment.impacts)
 
 
+def _progress_lines(action: dict) -> list[str]:
+    """What happened to an action carried into a review (snapshots older than reviews lack it)."""
+    if not action.get("carried_from"):
+        return []
+    lines = [f"Since revision {action['carried_from']}: {action['progress'] or 'Not answered'}"]
+    return lines + ([action["progress_note"]] if action["progress_note"] else [])
+
+
 @dataclass
 class ActionsSection(Section):
     """Mitigation and improvement actions, added one at a time."""
@@ -438,9 +446,9 @@ class ActionsSection(Section):
         if not assessment.actions and not finished:
             return SectionStatus.NOT_STARTED
         needs_one = IMPACTS.negative(assessment) and not assessment.actions
-        return (
-            SectionStatus.COMPLETED if finished and not needs_one else (SectionStatus.IN_PROGRESS)
-        )
+        untold = any(a.carried_from and not a.progress for a in assessment.actions)
+        done = finished and not needs_one and not untold
+        return SectionStatus.COMPLETED if done else SectionStatus.IN_PROGRESS
 
     def mark_finished(self, assessment: Assessment, user: User) -> None:
         record = assessment.sections.get(self.slug)
@@ -460,6 +468,9 @@ class ActionsSection(Section):
                 "due_date": a.due_date.isoformat(),
                 "characteristics": [c.name for c in a.characteristics],
                 "success_measure": a.success_measure,
+                "carried_from": a.carried_from,
+                "progress": _label(questions.ACTION_PROGRESS, a.progress) if a.progress else "",
+                "progress_note": a.progress_note,
             }
             for a in assessment.actions
         ]
@@ -481,6 +492,7 @@ class ActionsSection(Section):
                     f"{date.fromisoformat(a['due_date']):%-d %B %Y}",
                     "Characteristics: " + (", ".join(a["characteristics"]) or "None chosen"),
                     f"Success measure: {a['success_measure']}",
+                    *_progress_lines(a),
                 ],
                 "actions",
             )

@@ -22,6 +22,10 @@ ERROR_PAGES = {
     ),
     404: ("Page not found", "If you typed the web address, check it is correct."),
     405: ("Sorry, there is a problem with your request", "Go back and try again."),
+    409: (
+        "Someone else has changed this EqIA",
+        "Go back, reload the page and check it before you try again.",
+    ),
     413: (
         "The file or form you sent is too large",
         "Go back, make it smaller and try again.",
@@ -39,6 +43,8 @@ def navigation(user: User) -> list[dict]:
         {"text": "Home", "endpoint": "main.dashboard"},
         {"text": "Your EqIAs", "endpoint": "assessments.your_eqias"},
     ]
+    if user.has_role(Role.SUPER_USER):
+        items.append({"text": "Sign-off queue", "endpoint": "reviews.queue"})
     if user.has_role(Role.ADMIN):
         items.append({"text": "Admin", "endpoint": "admin.users"})
     items.append({"text": "Your account", "endpoint": "auth.account"})
@@ -121,7 +127,7 @@ def _template_globals() -> dict:
     }
 
 
-def _render_error(code: int, title: str | None = None, body: str | None = None):
+def error_page(code: int, title: str | None = None, body: str | None = None):
     default_title, default_body = ERROR_PAGES.get(code, ERROR_PAGES[500])
     return (
         render_template(
@@ -132,11 +138,12 @@ def _render_error(code: int, title: str | None = None, body: str | None = None):
 
 
 def _http_error(error: HTTPException):
-    return _render_error(error.code or 500)
+    # A 409 says what the conflict is; other codes keep their standard wording.
+    return error_page(error.code or 500, body=error.description if error.code == 409 else None)
 
 
 def _csrf_error(_error: CSRFError):
-    return _render_error(
+    return error_page(
         400,
         "This page has expired",
         "To keep your information safe, pages expire. Go back, reload the page and try again.",
@@ -145,7 +152,7 @@ def _csrf_error(_error: CSRFError):
 
 def _server_error(_error: Exception):
     db.session.rollback()
-    return _render_error(500)
+    return error_page(500)
 
 
 @login_manager.user_loader

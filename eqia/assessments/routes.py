@@ -17,9 +17,24 @@ from eqia.assessments.forms import (
 )
 from eqia.extensions import db
 from eqia.forms import ConfirmForm, validate_draft
-from eqia.models import Assessment, AssessmentAction, CoAuthor, Role, User, UserRole
+from eqia.models import (
+    Assessment,
+    AssessmentAction,
+    CoAuthor,
+    Decision,
+    DecisionKind,
+    Status,
+    User,
+)
 from eqia.models.users import utcnow
-from eqia.permissions import SIGNED_IN, allow, assessment_access, can_edit, can_review
+from eqia.permissions import (
+    SIGNED_IN,
+    allow,
+    assessment_access,
+    can_edit,
+    can_read_drafts,
+    can_start_review,
+)
 from eqia.questions import ActionForm
 
 
@@ -65,13 +80,26 @@ def start():
 @allow(SIGNED_IN)
 @assessment_access("view")
 def view(assessment: Assessment):
-    ctx = _context(assessment)
+    approved = assessment.approved_revision
+    if can_read_drafts(current_user, assessment) or approved is None:
+        snapshot = sections.snapshot(assessment, _context(assessment))
+    else:
+        snapshot = approved.snapshot  # a review is under way: others read the record in force
     return render_template(
         "assessments/view.html",
         assessment=assessment,
-        snapshot=sections.snapshot(assessment, ctx),
+        snapshot=snapshot,
         editable=can_edit(current_user, assessment),
+        approval=Decision.on(approved) if approved else None,
+        can_start_review=can_start_review(current_user, assessment),
     )
+
+
+def _returned(assessment: Assessment) -> Decision | None:
+    """The decision that returned the EqIA, while the lead is responding to it."""
+    if assessment.state is not Status.RETURNED:
+        return None
+    return Decision.latest(assessment.id, DecisionKind.RETURNED)
 
 
 @bp.route("/<ref>/tasks")
@@ -83,6 +111,7 @@ def task_list(assessment: Assessment):
         "assessments/task_list.html",
         assessment=assessment,
         progress=sections.progress(assessment, ctx),
+        returned=_returned(assessment),
     )
 
 
@@ -145,6 +174,7 @@ def page(assessment: Assessment, key: str):
         form=form,
         conflict=conflict,
         conditions=section.field_conditions(ctx),
+        returned=_returned(assessment),
     )
 
 
@@ -156,16 +186,6 @@ def _current_answers(assessment: Assessment, page: sections.Page) -> list[dict]:
     return [r for r in rows if r["page"] == page.key]
 
 
-def _reviewers(assessment: Assessment) -> list[User]:
-    """Super users who may sign off this EqIA (never its authors)."""
-    query = (
-        select(User)
-        .where(User.active, User.role_rows.any(UserRole.role == Role.SUPER_USER))
-        .order_by(User.name)
-    )
-    return [u for u in db.session.scalars(query) if can_review(u, assessment)]
-
-
 @bp.route("/<ref>/check", methods=["GET", "POST"])
 @allow(SIGNED_IN)
 @assessment_access("edit")
@@ -174,7 +194,7 @@ def check(assessment: Assessment):
     progress = sections.progress(assessment, ctx)
     form = SubmitForm()
     form.super_user_id.choices = [SelectChoice("", "Any EqIA super user")] + [
-        SelectChoice(u.id, f"{u.name}, {u.job_title}") for u in _reviewers(assessment)
+        SelectChoice(u.id, f"{u.name}, {u.job_title}") for u in workflow.reviewers(assessment)
     ]
     if form.validate_on_submit():
         chosen = db.session.get(User, form.super_user_id.data) if form.super_user_id.data else None
@@ -215,7 +235,7 @@ def actions(assessment: Assessment):
     needs_action = sections.IMPACTS.negative(assessment)
     if form.validate_on_submit():
         if form.add_another.data == "yes":
-            return redirect(url_for("assessments.new_action", ref=assessment.reference))
+            return redirect(url_for("assessments.edit_action", ref=assessment.reference))
         if needs_action and not assessment.actions:
             form.add_another.errors.append(
                 "Add at least one action, because you found a negative impact"
@@ -237,6 +257,8 @@ def actions(assessment: Assessment):
 
 def _action_form(assessment: Assessment, ctx, action=None, formdata=None):
     form = ActionForm(formdata=formdata, obj=action)
+    if not (action and action.carried_from):
+        del form.progress, form.progress_note
     chosen = {c.id: c for c in action.characteristics} if action else {}
     offered = {c.id: c for c in ctx.characteristics} | chosen  # retired ones stay on the action
     form.characteristics.choices = [
@@ -258,6 +280,8 @@ def _save_action(assessment: Assessment, action, form, ctx) -> None:
     action.due_date = form.due_date.data
     action.success_measure = form.success_measure.data
     action.characteristics = [offered[i] for i in form.characteristics.data or []]
+    if "progress" in form:
+        action.progress, action.progress_note = form.progress.data, form.progress_note.data or ""
     action.updated_by_id = current_user.id
     action.updated_at = utcnow()
     if action.id is None:
@@ -352,3 +376,42 @@ def withdraw(assessment: Assessment):
             flash(f"{assessment.reference} has been withdrawn.", "success")
         return redirect(url_for("assessments.view", ref=assessment.reference))
     return render_template("assessments/withdraw.html", assessment=assessment, form=form)
+
+
+@bp.route("/<ref>/revisions/<int:number>")
+@allow(SIGNED_IN)
+@assessment_access("view")
+def revision(assessment: Assessment, number: int):
+    """A frozen revision, exactly as it was submitted."""
+    revision = next((r for r in assessment.revisions if r.number == number), None)
+    if revision is None:
+        abort(404)
+    return render_template(
+        "assessments/revision.html",
+        assessment=assessment,
+        revision=revision,
+        decision=Decision.on(revision),
+    )
+
+
+@bp.route("/<ref>/start-review", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+@assessment_access("view")
+def start_review(assessment: Assessment):
+    if not can_start_review(current_user, assessment):
+        abort(403)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            workflow.start_review(assessment, current_user)
+            db.session.commit()
+        except StaleDataError:
+            db.session.rollback()
+            abort(409, description="Someone else started the review at the same moment.")
+        flash(
+            f"You have started revision {assessment.revision}. The answers are copied from the "
+            "signed-off revision, which stays in force until this one is signed off.",
+            "success",
+        )
+        return redirect(url_for("assessments.task_list", ref=assessment.reference))
+    return render_template("assessments/start_review.html", assessment=assessment, form=form)

@@ -240,6 +240,11 @@ class AssessmentAction(db.Model):
     start_date: Mapped[date] = mapped_column(Date)
     due_date: Mapped[date] = mapped_column(Date)
     success_measure: Mapped[str] = mapped_column(Text)
+    # Set when a review starts: the signed-off revision the action was part of, and what
+    # the lead then says happened to it.
+    carried_from: Mapped[int | None]
+    progress: Mapped[str] = mapped_column(String(20), default="")
+    progress_note: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

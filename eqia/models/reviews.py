@@ -3,10 +3,11 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eqia.extensions import db
+from eqia.models.assessments import Revision
 from eqia.models.users import User, utcnow
 
 
@@ -57,9 +58,21 @@ class Decision(db.Model):
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     reviewer: Mapped[User] = relationship()
+    revision: Mapped[Revision] = relationship(lazy="joined")
     evaluations: Mapped[list["SectionEvaluation"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="SectionEvaluation.id"
     )
+
+    @classmethod
+    def latest(cls, assessment_id: int, kind: "DecisionKind | None" = None) -> "Decision | None":
+        query = select(cls).where(cls.assessment_id == assessment_id)
+        if kind is not None:
+            query = query.where(cls.kind == kind)
+        return db.session.scalar(query.order_by(cls.id.desc()).limit(1))
+
+    @classmethod
+    def on(cls, revision: Revision) -> "Decision | None":
+        return db.session.scalar(select(cls).where(cls.revision_id == revision.id))
 
     @property
     def approved(self) -> bool:

@@ -108,7 +108,20 @@ def upgrade():
         )
 
 
+    with op.batch_alter_table("assessment_actions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("carried_from", sa.Integer(), nullable=True))
+        batch_op.add_column(
+            sa.Column("progress", sa.String(length=20), server_default="", nullable=False)
+        )
+        batch_op.add_column(sa.Column("progress_note", sa.Text(), server_default="", nullable=False))
+
+
 def downgrade():
+    with op.batch_alter_table("assessment_actions", schema=None) as batch_op:
+        batch_op.drop_column("progress_note")
+        batch_op.drop_column("progress")
+        batch_op.drop_column("carried_from")
+
     with op.batch_alter_table("assessments", schema=None) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_assessments_approved_revision_id_revisions"), type_="foreignkey"

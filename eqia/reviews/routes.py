@@ -1,0 +1,97 @@
+"""Reviewing an EqIA section by section, and the decision: approve or return."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from eqia import workflow
+from eqia.extensions import db
+from eqia.models import Assessment, Decision, DecisionKind, Event, Role, Status
+from eqia.permissions import allow, assessment_access
+from eqia.reviews import bp
+from eqia.reviews.changes import changes
+from eqia.reviews.forms import review_form
+from eqia.shell import error_page
+
+
+def _not_awaiting(assessment: Assessment):
+    """409: someone has decided already, or the EqIA is not waiting for sign-off."""
+    decision = Decision.latest(assessment.id)
+    if assessment.state is not Status.DRAFT and decision is not None:
+        verb = "signed off" if decision.approved else "returned"
+        body = (
+            f"{decision.reviewer_name} {verb} revision {decision.revision.number} "
+            f"of {assessment.reference}. Your decision has not been recorded."
+        )
+        return error_page(409, "This EqIA has already been decided", body)
+    state = assessment.state.label.lower()
+    body = f"{assessment.reference} is {state}, so it cannot be signed off."
+    return error_page(409, "This EqIA is not waiting for sign-off", body)
+
+
+def _submission_message(assessment: Assessment) -> str:
+    """What the lead wrote when they (re)submitted the revision under review."""
+    return (
+        db.session.scalar(
+            select(Event.note)
+            .where(
+                Event.assessment_id == assessment.id,
+                Event.kind.in_(("submitted", "resubmitted")),
+            )
+            .order_by(Event.seq.desc())
+            .limit(1)
+        )
+        or ""
+    )
+
+
+def _revision_number(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
+
+
+@bp.route("/<ref>", methods=["GET", "POST"])
+@allow(Role.SUPER_USER)
+@assessment_access("review")
+def review(assessment: Assessment):
+    if assessment.state is not Status.SUBMITTED:
+        return _not_awaiting(assessment)
+    revision = workflow.latest_revision(assessment)
+    returned = Decision.latest(assessment.id, DecisionKind.RETURNED)
+    form = review_form(revision.snapshot["sections"], assessment.objective_links)
+    if not form.is_submitted():
+        form.revision.data = revision.number
+    if form.validate_on_submit():
+        try:
+            workflow.decide(
+                assessment,
+                current_user,
+                form.kind,
+                revision_number=_revision_number(form.revision.data),
+                comment=form.comment.data or "",
+                evaluations=form.evaluations(),
+                objectives=form.objectives(),
+            )
+            db.session.commit()
+        except workflow.WorkflowError as error:
+            db.session.rollback()
+            return error_page(409, "Your decision has not been recorded", str(error))
+        except (IntegrityError, StaleDataError):
+            db.session.rollback()
+            return _not_awaiting(Assessment.by_reference(assessment.reference))
+        if form.kind is DecisionKind.APPROVED:
+            flash(f"You have signed off {assessment.reference}.", "success")
+        else:
+            owner = assessment.owner.name
+            flash(f"You have returned {assessment.reference} to {owner}.", "success")
+        return redirect(url_for("assessments.view", ref=assessment.reference))
+    return render_template(
+        "reviews/review.html",
+        assessment=assessment,
+        revision=revision,
+        form=form,
+        message=_submission_message(assessment),
+        returned=returned,
+        changed=changes(returned.revision.snapshot, revision.snapshot) if returned else {},
+    )
