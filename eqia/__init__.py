@@ -42,7 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
 
-    from eqia import cli, database, shell
+    from eqia import cli, database, notifications, shell
     from eqia.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -53,14 +53,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     database.init_app(app)
     shell.init_app(app)
     cli.init_app(app)
+    notifications.init_app(app)
 
     from eqia.admin import bp as admin_bp
     from eqia.assessments import bp as assessments_bp
     from eqia.auth import bp as auth_bp
     from eqia.main import bp as main_bp
+    from eqia.reviews import bp as reviews_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(assessments_bp, url_prefix="/eqia")
+    app.register_blueprint(reviews_bp, url_prefix="/reviews")
     return app

@@ -4,7 +4,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from eqia import demo
+from eqia import demo, notifications
 from eqia.extensions import db
 from eqia.models import Role, User
 
@@ -65,6 +65,33 @@ def seed_demo(password: str):
         click.echo(f"  {user.email:<26} {roles}")
 
 
+def _report(delivery: notifications.Delivery) -> None:
+    backend = notifications.backend_name(current_app.config)
+    click.echo(
+        f"Sent {delivery.sent} email(s) through {backend}; {delivery.failed} failed and will be"
+        f" tried again; {notifications.waiting()} waiting in the outbox"
+    )
+
+
+@click.command("send-notifications")
+@with_appcontext
+def send_notifications():
+    """Send every email that is due, including retries (run every few minutes)."""
+    _report(notifications.deliver_due())
+
+
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders():
+    """Remind owners of EqIAs due or overdue for review, once each (run daily), then send."""
+    queued = notifications.queue_reminders()
+    db.session.commit()
+    click.echo(f"Queued {queued} review reminder(s)")
+    _report(notifications.deliver_due())
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(send_notifications)
+    app.cli.add_command(send_reminders)

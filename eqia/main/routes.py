@@ -1,14 +1,69 @@
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
 from flask import render_template
+from flask_login import current_user
+from sqlalchemy import and_, or_, select
 
 from eqia.database import is_reachable
+from eqia.extensions import db
 from eqia.main import bp
+from eqia.models import Assessment, CoAuthor, Role, Status, User
 from eqia.permissions import ANYONE, SIGNED_IN, allow
+from eqia.reviews import queue
+from eqia.shell import LONDON
+
+# An approved EqIA shows as due for review this many days before its review date.
+REVIEW_NOTICE = timedelta(days=30)
+
+
+@dataclass
+class Attention:
+    """An EqIA the person leads or co-authors that needs them to act."""
+
+    assessment: Assessment
+    tag: str
+    tag_class: str
+
+
+def needs_attention(user: User, today: date) -> tuple[list[Attention], list[Attention]]:
+    """Their returned EqIAs, and their signed-off ones due or overdue for review: one query."""
+    query = (
+        select(Assessment)
+        .where(
+            or_(
+                Assessment.owner_id == user.id,
+                Assessment.co_authors.any(CoAuthor.user_id == user.id),
+            ),
+            or_(
+                Assessment.status == Status.RETURNED,
+                and_(
+                    Assessment.status == Status.APPROVED,
+                    Assessment.review_date <= today + REVIEW_NOTICE,
+                ),
+            ),
+        )
+        .order_by(Assessment.review_date, Assessment.updated_at, Assessment.id)
+    )
+    returned, reviews = [], []
+    for assessment in db.session.scalars(query):
+        if assessment.state is Status.RETURNED:
+            returned.append(Attention(assessment, "Returned with comments", "govuk-tag--orange"))
+        elif assessment.review_date < today:
+            reviews.append(Attention(assessment, "Review overdue", "govuk-tag--red"))
+        else:
+            reviews.append(Attention(assessment, "Review due within 30 days", "govuk-tag--yellow"))
+    return returned, reviews
 
 
 @bp.route("/")
 @allow(SIGNED_IN)
 def dashboard():
-    return render_template("main/dashboard.html")
+    returned, reviews = needs_attention(current_user, datetime.now(LONDON).date())
+    waiting = queue.counts(current_user) if current_user.has_role(Role.SUPER_USER) else None
+    return render_template(
+        "main/dashboard.html", returned=returned, reviews=reviews, waiting=waiting
+    )
 
 
 @bp.route("/accessibility")

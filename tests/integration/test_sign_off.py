@@ -25,8 +25,6 @@ from tests.helpers import (
     banners,
     csrf_token,
     error_summary,
-    h1,
-    inline_errors,
     soup,
     submit,
     table_rows,
@@ -137,8 +135,8 @@ class TestReturnResubmitApprove:
         view = soup(lead.get(f"/eqia/{ref}"))
         clearance = text(view.select_one("#clearance"))
         assert (
-            "Have the equality and diversity implications been cleared by your EqIA Super User? Yes."
-            in clearance
+            "Have the equality and diversity implications been cleared by your EqIA Super User?"
+            " Yes." in clearance
         )
         assert "Name of Officer: Sue Super" in clearance
         assert ref in clearance and "revision 2" in clearance
