@@ -6,7 +6,7 @@ from flask.cli import with_appcontext
 
 from eqia import demo, notifications
 from eqia.extensions import db
-from eqia.models import Role, User
+from eqia.models import Role, User, audit
 
 ROLE_CHOICES = ["lead", *[role.value for role in Role]]
 
@@ -90,8 +90,20 @@ def send_reminders():
     _report(notifications.deliver_due())
 
 
+@click.command("verify-audit")
+@with_appcontext
+def verify_audit():
+    """Check that no audit event has been changed, removed or inserted since it was written."""
+    count, problem = audit.verify()
+    if problem:
+        click.echo(f"FAILED after {count} matching event(s): {problem}", err=True)
+        raise SystemExit(1)
+    click.echo(f"OK: all {count} audit events match their hashes and follow in order")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(send_notifications)
     app.cli.add_command(send_reminders)
+    app.cli.add_command(verify_audit)

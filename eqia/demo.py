@@ -182,13 +182,16 @@ LIBRARIES = {
 }
 
 
-def _demo_assessment(spec: dict, stage: str) -> None:
-    """Create one demo EqIA (once) at a stage: empty, half, complete or submitted."""
-    from datetime import date
+def _demo_assessment(spec: dict, stage: str, reviewer: str = "superuser@example.org") -> None:
+    """Create one demo EqIA (once) at a stage: empty, half, complete, submitted (to the
+    reviewer), returned or approved (by the reviewer)."""
+    from datetime import date, timedelta
 
     from eqia import sections, workflow
     from eqia.models import (
         Assessment,
+        DecisionKind,
+        Rating,
         AssessmentAction,
         Characteristic,
         District,
@@ -262,8 +265,37 @@ def _demo_assessment(spec: dict, stage: str) -> None:
         slug="objectives", data={"none": False}, updated_by_id=owner.id
     )
     db.session.flush()
+    if stage == "complete":
+        return
+    super_user = User.by_email(reviewer)
+    workflow.submit(
+        assessment, owner, super_user if stage == "submitted" else None, "Ready for sign-off."
+    )
     if stage == "submitted":
-        workflow.submit(assessment, owner, message="Ready for sign-off.")
+        return
+    sections_of = [s["slug"] for s in workflow.latest_revision(assessment).snapshot["sections"]]
+    evaluations = {slug: (Rating.ACCEPTABLE, "") for slug in sections_of}
+    if stage == "returned":
+        evaluations["evidence"] = (
+            Rating.TO_BE_FIXED,
+            "Say how you will collect ethnicity data, and by when.",
+        )
+        evaluations["impacts"] = (Rating.IMPROVABLE, "Say more about the effect on carers.")
+        kind, comment = DecisionKind.RETURNED, "Nearly there: two sections need more work."
+    else:
+        kind, comment = DecisionKind.APPROVED, "A thorough assessment with clear mitigations."
+    workflow.decide(
+        assessment,
+        super_user,
+        kind,
+        revision_number=assessment.revision,
+        comment=comment,
+        evaluations=evaluations,
+        objectives={link.objective_id: True for link in assessment.objective_links},
+    )
+    if spec.get("review_overdue"):
+        # As if it was signed off long ago: the review date it set has now passed.
+        assessment.review_date = date.today() - timedelta(days=45)
 
 
 def _variant(spec: dict, **changes) -> dict:
@@ -271,7 +303,8 @@ def _variant(spec: dict, **changes) -> dict:
 
 
 def seed_assessments() -> None:
-    """Drafts at several stages and a submitted one, for the demo leads."""
+    """EqIAs at every stage for the demo leads: drafts, one awaiting each super user,
+    one returned with comments, and two signed off (one overdue for review)."""
     _demo_assessment(LIBRARIES, "complete")
     _demo_assessment(
         _variant(
@@ -280,6 +313,29 @@ def seed_assessments() -> None:
             directorate="Children, Education & Families",
         ),
         "submitted",
+    )
+    _demo_assessment(
+        _variant(
+            LIBRARIES,
+            title="Closing the Ely recycling centre on Wednesdays",
+            owner="lead2@example.org",
+        ),
+        "submitted",
+        reviewer="superuser2@example.org",
+    )
+    _demo_assessment(
+        _variant(LIBRARIES, title="Adult learning: moving courses online"), "returned"
+    )
+    _demo_assessment(_variant(LIBRARIES, title="Mobile library routes 2026"), "approved")
+    _demo_assessment(
+        _variant(
+            LIBRARIES,
+            title="Community warm spaces grant scheme",
+            owner="lead2@example.org",
+            directorate="Adults, Health & Commissioning",
+            review_overdue=True,
+        ),
+        "approved",
     )
     _demo_assessment(
         _variant(

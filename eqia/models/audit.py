@@ -10,6 +10,7 @@ import json
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, select, update
+from sqlalchemy import event as orm_event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eqia.extensions import db
@@ -65,6 +66,12 @@ class Event(db.Model):
         return hashlib.sha256(self.prev_hash.encode() + self.canonical()).hexdigest()
 
 
+@orm_event.listens_for(Event, "before_update")
+@orm_event.listens_for(Event, "before_delete")
+def _append_only(_mapper, _connection, target: Event) -> None:
+    raise PermissionError(f"Audit event {target.seq} cannot be changed or removed")
+
+
 def record(
     kind: str,
     actor: User | None,
@@ -100,12 +107,21 @@ def record(
     return event
 
 
-def first_broken_event() -> Event | None:
-    """Walk the chain in order; the first event whose hash or link does not match, if any."""
-    previous = GENESIS
+def verify() -> tuple[int, str | None]:
+    """Walk the chain in order: how many events match, and what is wrong at the first that
+    does not (its own content or its link to the one before), or with the chain's end."""
+    previous, count = GENESIS, 0
     query = select(Event).order_by(Event.seq).execution_options(yield_per=1000)
     for event in db.session.scalars(query):
-        if event.prev_hash != previous or event.hash != event.expected_hash():
-            return event
-        previous = event.hash
-    return None
+        if event.seq != count + 1 or event.prev_hash != previous:
+            return count, f"Event {event.seq} ({event.kind}) does not follow the event before it"
+        if event.hash != event.expected_hash():
+            return count, f"Event {event.seq} ({event.kind}) has been changed since it was written"
+        previous, count = event.hash, count + 1
+    head = db.session.get(AuditHead, 1)
+    if head is None or (head.count, head.last_hash) != (count, previous):
+        return (
+            count,
+            f"The chain ends at event {count}, but {head.count if head else 0} were written",
+        )
+    return count, None
