@@ -7,6 +7,7 @@ so two writers can never chain to the same predecessor.
 
 import hashlib
 import json
+from contextlib import closing
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, select, update
@@ -112,12 +113,19 @@ def verify() -> tuple[int, str | None]:
     does not (its own content or its link to the one before), or with the chain's end."""
     previous, count = GENESIS, 0
     query = select(Event).order_by(Event.seq).execution_options(yield_per=1000)
-    for event in db.session.scalars(query):
-        if event.seq != count + 1 or event.prev_hash != previous:
-            return count, f"Event {event.seq} ({event.kind}) does not follow the event before it"
-        if event.hash != event.expected_hash():
-            return count, f"Event {event.seq} ({event.kind}) has been changed since it was written"
-        previous, count = event.hash, count + 1
+    with closing(db.session.scalars(query)) as events:
+        for event in events:
+            if event.seq != count + 1 or event.prev_hash != previous:
+                return (
+                    count,
+                    f"Event {event.seq} ({event.kind}) does not follow the event before it",
+                )
+            if event.hash != event.expected_hash():
+                return (
+                    count,
+                    f"Event {event.seq} ({event.kind}) has been changed since it was written",
+                )
+            previous, count = event.hash, count + 1
     head = db.session.get(AuditHead, 1)
     if head is None or (head.count, head.last_hash) != (count, previous):
         return (
