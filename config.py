@@ -55,12 +55,22 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("EQIA_RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
 
+    # Links in emails start with this (the address people use to reach the service).
+    BASE_URL = os.environ.get("EQIA_BASE_URL", "http://127.0.0.1:5000")
+    # Email goes through GOV.UK Notify when a key and template are set, else through
+    # MAIL_SERVER when that is set, else only to the log (the development default).
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = _int("MAIL_PORT", 25)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
-    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")  # STARTTLS
     MAIL_FROM = os.environ.get("MAIL_FROM", "eqia@example.org")
+    # Seconds to wait for the mail server or Notify before trying again later.
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT_SECONDS", 10)
+    NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")
+    # One template whose subject is ((subject)) and whose body is ((body)).
+    NOTIFY_TEMPLATE_ID = os.environ.get("NOTIFY_TEMPLATE_ID", "")
+    NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
 
     SECRET_KEY = os.environ.get("SECRET_KEY")
     # Seed-demo and other development conveniences refuse to run when this is set.
@@ -91,6 +101,11 @@ class TestingConfig(Config):
         "EQIA_TEST_DATABASE_URL", f"sqlite:///{INSTANCE_PATH / 'test.sqlite3'}"
     )
     RATELIMIT_ENABLED = True
+    # Email goes to the log unless a test points it at its own server.
+    BASE_URL = "http://localhost"
+    MAIL_SERVER = ""
+    NOTIFY_API_KEY = ""
+    NOTIFY_TEMPLATE_ID = ""
 
 
 class ProductionConfig(Config):
