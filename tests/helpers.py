@@ -36,13 +36,21 @@ def banners(page: BeautifulSoup) -> list[str]:
 
 
 def csrf_token(page: BeautifulSoup) -> str:
+    """Any form's token on the page (the header's sign-out button has one)."""
     return page.select_one("input[name=csrf_token]")["value"]
+
+
+def form_token(page: BeautifulSoup) -> str:
+    """The token of the page's own form, in main: a form that lacks one cannot be sent."""
+    field = page.select_one("main form input[name=csrf_token]")
+    assert field is not None, "The page's form has no CSRF token"
+    return field["value"]
 
 
 def submit(client, url: str, data: dict, **kwargs):
     """GET the page, then POST its form with the page's own CSRF token, as a browser would."""
     page = soup(client.get(url))
-    return client.post(url, data={"csrf_token": csrf_token(page), **data}, **kwargs)
+    return client.post(url, data={"csrf_token": form_token(page), **data}, **kwargs)
 
 
 def nav_links(page: BeautifulSoup) -> list[str]:

@@ -1,9 +1,11 @@
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
 from eqia import sections
 from eqia.extensions import db
-from eqia.models import Assessment, Directorate, Role, User
+from eqia.models import Assessment, Decision, Directorate, Role, User
 
 
 @pytest.fixture
@@ -80,9 +82,32 @@ def test_seed_demo_is_idempotent(app, runner):
         assert statuses == {
             "Changes to library opening hours": "draft",
             "Home to school transport: new eligibility assessment": "submitted",
+            "Closing the Ely recycling centre on Wednesdays": "submitted",
+            "Adult learning: moving courses online": "returned",
+            "Mobile library routes 2026": "approved",
+            "Community warm spaces grant scheme": "approved",
             "Hybrid working policy": "draft",
             "Refresh of the customer services strategy": "draft",
         }
+        waiting_for = dict(
+            db.session.execute(
+                select(Assessment.title, User.email)
+                .join(User, User.id == Assessment.submitted_to_id)
+                .where(Assessment.status == "submitted")
+            ).all()
+        )
+        assert waiting_for == {
+            "Home to school transport: new eligibility assessment": "superuser@example.org",
+            "Closing the Ely recycling centre on Wednesdays": "superuser2@example.org",
+        }
+        overdue = db.session.scalar(
+            select(Assessment.review_date).where(
+                Assessment.title == "Community warm spaces grant scheme"
+            )
+        )
+        assert overdue < date.today()
+        returned = db.session.scalar(select(Decision).where(Decision.kind == "returned"))
+        assert any(e.comment for e in returned.evaluations)
 
 
 def test_demo_eqias_are_at_their_stages(app, runner):

@@ -7,7 +7,7 @@ from eqia.extensions import db
 from eqia.models import Assessment, Characteristic, Event, Revision, Status
 from tests import factories
 from tests.conftest import sign_in_as
-from tests.helpers import error_summary, h1, soup, submit, table_rows, title
+from tests.helpers import error_summary, h1, soup, submit, table_rows, text, title
 from tests.journeys import ABOUT, ACTION, NEGATIVE, NEUTRAL, OUTCOME, complete, save
 
 
@@ -420,7 +420,9 @@ class TestSubmit:
             assert events[0] == ("created", None, "draft")
             assert events[-1] == ("submitted", "draft", "submitted")
         # read-only to its authors now
-        assert lead.get(f"/eqia/{ref}/questions/about").status_code == 403
+        refused = lead.get(f"/eqia/{ref}/questions/about")
+        assert refused.status_code == 409
+        assert "It is waiting for sign-off" in text(soup(refused))
         assert lead.get(f"/eqia/{ref}").status_code == 200
 
     def test_submitted_eqias_are_readable_by_all_staff(
