@@ -111,11 +111,18 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     PRODUCTION = True
     SESSION_COOKIE_SECURE = True
+    # Links in emails must point at the real service, never at a development address.
+    BASE_URL = os.environ.get("EQIA_BASE_URL", "")
 
     @classmethod
     def finalise(cls, config: dict) -> None:
         if not config.get("SECRET_KEY"):
             raise RuntimeError("SECRET_KEY must be set in production: refusing to start")
+        if not config.get("BASE_URL", "").startswith("https://"):
+            raise RuntimeError(
+                "EQIA_BASE_URL must be the service's https:// address in production: "
+                "refusing to start"
+            )
 
 
 CONFIGS = {

@@ -13,6 +13,17 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
         create_app()
 
 
+@pytest.mark.parametrize("base_url", ["", "http://eqia.example.org"])
+def test_production_refuses_to_start_without_its_https_address(monkeypatch, base_url):
+    from eqia import create_app
+
+    monkeypatch.setenv("EQIA_CONFIG", "production")
+    monkeypatch.setattr(CONFIGS["production"], "SECRET_KEY", "a production secret")
+    monkeypatch.setattr(CONFIGS["production"], "BASE_URL", base_url)
+    with pytest.raises(RuntimeError, match="EQIA_BASE_URL must be"):
+        create_app()
+
+
 def test_production_cookies_are_secure():
     assert CONFIGS["production"].SESSION_COOKIE_SECURE is True
 
