@@ -59,6 +59,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from eqia.assessments import bp as assessments_bp
     from eqia.auth import bp as auth_bp
     from eqia.main import bp as main_bp
+    from eqia.plan import bp as plan_bp
+    from eqia.records import bp as records_bp
     from eqia.reviews import bp as reviews_bp
 
     app.register_blueprint(main_bp)
@@ -66,4 +68,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(assessments_bp, url_prefix="/eqia")
     app.register_blueprint(reviews_bp, url_prefix="/reviews")
+    app.register_blueprint(plan_bp, url_prefix="/plan")
+    app.register_blueprint(records_bp, url_prefix="/records")
     return app
