@@ -76,3 +76,30 @@ def complete(
     submit(client, f"/eqia/{ref}/actions", {"add_another": "no"})
     save(client, ref, "objectives", {"objectives": ["0"]})
     save(client, ref, "outcome", OUTCOME)
+
+
+def submitted_eqia(
+    app,
+    owner_id: int,
+    directorate_id: int,
+    title: str = "Changes to library opening hours",
+    to_id: int | None = None,
+    message: str = "",
+) -> str:
+    """A screening-route EqIA answered through the pages and submitted by its owner."""
+    from eqia import workflow
+    from eqia.extensions import db
+    from eqia.models import Assessment, User
+    from tests.conftest import sign_in_as
+
+    client = app.test_client()
+    sign_in_as(client, owner_id)
+    ref = submit(client, "/eqia/start", {"title": title}).location.split("/")[2]
+    save(client, ref, "screening", {"could_affect": "no", "no_effect_reason": "Internal IT"})
+    save(client, ref, "about", {**ABOUT, "title": title, "directorate_id": str(directorate_id)})
+    save(client, ref, "outcome", {**OUTCOME, "outcome": "no-major-change"})
+    with app.app_context():
+        to = db.session.get(User, to_id) if to_id else None
+        workflow.submit(Assessment.by_reference(ref), db.session.get(User, owner_id), to, message)
+        db.session.commit()
+    return ref

@@ -3,6 +3,7 @@
 import pytest
 
 from eqia.permissions import ANYONE
+from tests.helpers import csrf_token, soup
 
 PUBLIC_ENDPOINTS = {"static", "auth.sign_in", "auth.sign_out", "main.accessibility", "main.healthz"}
 
@@ -67,6 +68,30 @@ ADMIN_URLS = [
 )
 def test_only_admins_administer(clients, url, who, expected):
     assert clients[who].get(url).status_code == expected
+
+
+SUPER_USER_URLS = ["/reviews/"]
+
+
+@pytest.mark.parametrize("url", SUPER_USER_URLS)
+@pytest.mark.parametrize(
+    "who, expected",
+    [("anonymous", 302), ("lead", 403), ("super_user", 200), ("auditor", 403), ("admin", 403)],
+)
+def test_only_super_users_see_the_sign_off_queue(clients, url, who, expected):
+    assert clients[who].get(url).status_code == expected
+
+
+@pytest.mark.parametrize(
+    "who, expected",
+    [("anonymous", 302), ("lead", 403), ("super_user", 404), ("auditor", 403), ("admin", 403)],
+)
+def test_only_super_users_pick_up_an_eqia(clients, who, expected):
+    """Refused before the EqIA is looked up: only a super user learns that it does not exist."""
+    client = clients[who]
+    page = soup(client.get("/auth/sign-in" if who == "anonymous" else "/"))
+    response = client.post("/reviews/EQIA-2020-9999/assign", data={"csrf_token": csrf_token(page)})
+    assert response.status_code == expected
 
 
 @pytest.mark.parametrize("who", ["lead", "super_user", "auditor", "admin"])

@@ -4,8 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from eqia.extensions import db
-from eqia.models import Assessment, CoAuthor, Event, Status, User
-from eqia.models import audit
+from eqia.models import Assessment, CoAuthor, Event, Status, User, audit
 from tests import factories
 from tests.conftest import sign_in_as
 from tests.helpers import (

@@ -55,7 +55,7 @@ def test_footer_links_to_accessibility_and_privacy(client):
     "who, expected",
     [
         ("lead", ["Home", "Your EqIAs", "Your account", "Sign out"]),
-        ("super_user", ["Home", "Your EqIAs", "Your account", "Sign out"]),
+        ("super_user", ["Home", "Your EqIAs", "Sign-off queue", "Your account", "Sign out"]),
         ("auditor", ["Home", "Your EqIAs", "Your account", "Sign out"]),
         ("admin", ["Home", "Your EqIAs", "Admin", "Your account", "Sign out"]),
     ],
@@ -67,10 +67,10 @@ def test_navigation_by_role(clients, who, expected):
 @pytest.mark.parametrize(
     "who, sections",
     [
-        ("lead", ["Your EqIAs"]),
-        ("super_user", ["Your EqIAs", "Sign-off"]),
-        ("auditor", ["Your EqIAs", "Audit"]),
-        ("admin", ["Your EqIAs", "Administration"]),
+        ("lead", ["Your EqIAs", "Reviews due"]),
+        ("super_user", ["Your EqIAs", "Reviews due", "Sign-off"]),
+        ("auditor", ["Your EqIAs", "Reviews due", "Audit"]),
+        ("admin", ["Your EqIAs", "Reviews due", "Administration"]),
     ],
 )
 def test_dashboard_by_role(clients, who, sections):

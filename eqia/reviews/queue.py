@@ -1,0 +1,137 @@
+"""The super users' review queue: every EqIA waiting for sign-off, oldest first.
+
+Separation of duties: a super user never sees (or picks up) an EqIA they own or
+co-author. The queue runs a fixed number of queries however long it is.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import SubmitField
+
+from eqia import workflow
+from eqia.extensions import db
+from eqia.models import Assessment, CoAuthor, Directorate, Revision, Role, Status, User
+from eqia.permissions import allow, can_review
+from eqia.reviews import bp
+from eqia.shell import LONDON
+
+
+class PickUpForm(FlaskForm):
+    """A button-only POST: the CSRF token and "Pick up"."""
+
+    submit = SubmitField("Pick up")
+
+
+def _waiting_for(user: User) -> list[ColumnElement[bool]]:
+    """Submitted EqIAs this person may sign off: never one they own or co-author."""
+    return [
+        Assessment.status == Status.SUBMITTED,
+        Assessment.owner_id != user.id,
+        ~Assessment.co_authors.any(CoAuthor.user_id == user.id),
+    ]
+
+
+def _submitted_at() -> ColumnElement[datetime]:
+    """When the revision under review was submitted: its creation, else the last change."""
+    latest_revision = (
+        select(func.max(Revision.created_at))
+        .where(Revision.assessment_id == Assessment.id)
+        .correlate(Assessment)
+        .scalar_subquery()
+    )
+    return func.coalesce(latest_revision, Assessment.updated_at)
+
+
+@dataclass
+class QueueEntry:
+    assessment: Assessment
+    submitted_at: datetime
+
+    @property
+    def days_waiting(self) -> int:
+        today = datetime.now(LONDON).date()
+        return max((today - self.submitted_at.astimezone(LONDON).date()).days, 0)
+
+
+def waiting(user: User, directorate_id: int | None = None) -> list[QueueEntry]:
+    """The queue for one super user, oldest submission first, in a fixed number of queries."""
+    submitted_at = _submitted_at().label("submitted_at")
+    query = (
+        select(Assessment, submitted_at)
+        .where(*_waiting_for(user))
+        .options(joinedload(Assessment.directorate), joinedload(Assessment.assigned_to))
+        .order_by(submitted_at, Assessment.id)
+    )
+    if directorate_id is not None:
+        query = query.where(Assessment.directorate_id == directorate_id)
+    return [QueueEntry(a, at) for a, at in db.session.execute(query)]
+
+
+def counts(user: User) -> tuple[int, int]:
+    """How many EqIAs wait for this super user's queue, and how many of those they hold."""
+    query = select(
+        func.count(Assessment.id),
+        func.coalesce(func.sum(case((Assessment.assigned_to_id == user.id, 1), else_=0)), 0),
+    ).where(*_waiting_for(user))
+    total, assigned = db.session.execute(query).one()
+    return total, assigned
+
+
+def _chosen_directorate(directorates: list[Directorate]) -> Directorate | None:
+    """The directorate to filter by; anything not on the list means all of them."""
+    raw = request.args.get("directorate", "")
+    if not raw.isdigit() or len(raw) > 9:
+        return None
+    return next((d for d in directorates if d.id == int(raw)), None)
+
+
+@bp.route("/")
+@allow(Role.SUPER_USER)
+def queue():
+    directorates = list(db.session.scalars(select(Directorate).order_by(Directorate.name)))
+    chosen = _chosen_directorate(directorates)
+    entries = waiting(current_user, chosen.id if chosen else None)
+    return render_template(
+        "reviews/queue.html",
+        entries=entries,
+        directorates=directorates,
+        chosen=chosen,
+        pick_up=PickUpForm(),
+    )
+
+
+@bp.route("/<ref>/assign", methods=["POST"])
+@allow(Role.SUPER_USER)
+def assign(ref: str):
+    assessment = Assessment.by_reference(ref)
+    if assessment is None:
+        abort(404)
+    if not can_review(current_user, assessment):
+        abort(403)
+    reference = assessment.reference
+    if not PickUpForm().validate_on_submit():
+        return redirect(url_for("reviews.queue"))
+    try:
+        workflow.assign(assessment, current_user)
+        db.session.commit()
+    except workflow.WorkflowError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("reviews.queue"))
+    except StaleDataError:
+        db.session.rollback()
+        flash(
+            f"Someone else picked up or changed {reference} at the same moment, "
+            "so you have not picked it up. Check the queue to see who has it.",
+            "error",
+        )
+        return redirect(url_for("reviews.queue"))
+    flash(f"You have picked up {reference}.", "success")
+    return redirect(url_for("reviews.review", ref=reference))
