@@ -23,7 +23,7 @@ from eqia import notifications
 from eqia.extensions import db
 from eqia.models import Assessment, CoAuthor, OutboxMessage, Role, Status, User
 from tests import factories
-from tests.helpers import submit
+from tests.helpers import csrf_token, soup, submit
 from tests.journeys import ABOUT, OUTCOME, save
 
 ORGANISATION = "Cambridgeshire County Council"
@@ -583,3 +583,36 @@ def test_queue_never_commits(app, ctx, users):
     assert db.session.new and not notifications.waiting()
     db.session.commit()
     assert notifications.waiting() == 1
+
+
+class TestThroughTheReviewPage:
+    """Each decision made on the review page reaches the lead's inbox once it has committed."""
+
+    def test_returned_then_approved_each_email_the_lead(
+        self, app, clients, users, mail, directorate_id
+    ):
+        lead, sue = clients["lead"], clients["super_user"]
+        ref = ready_to_submit(lead, directorate_id)
+        submit_for_sign_off(lead, ref)
+        for decision, comment, subject in [
+            ("returned", "Please add the consultation dates", "returned with comments"),
+            ("approved", "", "signed off"),
+        ]:
+            page = soup(sue.get(f"/reviews/{ref}"))
+            data = {
+                "csrf_token": csrf_token(page),
+                "revision": page.select_one("input[name=revision]")["value"],
+                "decision": decision,
+                "comment": comment,
+            }
+            for radio in page.select("input[type=radio][name^=rating_]"):
+                data[radio["name"]] = "acceptable"
+            response = sue.post(f"/reviews/{ref}", data=data, buffered=True)
+            assert response.status_code == 302
+            (message,) = [m for m in mail.to("lead@example.org") if subject in m["Subject"]]
+            assert message["Subject"] == f"{ref} has been {subject}"
+            if decision == "returned":
+                assert "Please add the consultation dates" in body(message)
+                submit_for_sign_off(lead, ref)
+        with app.app_context():
+            assert all(m.sent_at for m in outbox())
