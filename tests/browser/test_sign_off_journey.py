@@ -101,3 +101,12 @@ def test_returned_fixed_resubmitted_and_approved(page: Page):
     )
     expect(clearance).to_contain_text("Name of Officer: ")
     expect(clearance).to_contain_text("revision 2")
+
+    # The history shows every step, and the lead can start the next review.
+    follow(page, page.get_by_role("link", name=re.compile(r"^View history")))
+    for step in ["Submitted for sign-off", "Returned with comments", "Resubmitted", "Signed off"]:
+        expect(page.get_by_role("main")).to_contain_text(step)
+    open_eqia(page)
+    follow(page, page.get_by_role("link", name="Start a review"))
+    follow(page, page.get_by_role("button", name="Start the review"))
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("You have started revision 3")
