@@ -109,4 +109,6 @@ def test_returned_fixed_resubmitted_and_approved(page: Page):
     open_eqia(page)
     follow(page, page.get_by_role("link", name="Start a review"))
     follow(page, page.get_by_role("button", name="Start the review"))
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("You have started revision 3")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "You have started revision 3"
+    )
