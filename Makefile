@@ -5,10 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app eqia
 CHROMIUM := /usr/bin/chromium
+DEJAVU := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 
-.PHONY: run test install assets db seed chromium system-packages lint bench clean
+.PHONY: run test install assets db seed chromium fonts system-packages lint bench clean
 
-run: install assets db
+run: install assets db fonts
 	@password="$${EQIA_DEMO_PASSWORD:-$$(cat instance/demo-password 2>/dev/null)}"; \
 	if [ -z "$$password" ]; then \
 		password="$$($(BIN)/python -c 'import secrets; print("demo-" + secrets.token_urlsafe(12))')"; \
@@ -19,7 +20,7 @@ run: install assets db
 	echo "Open http://127.0.0.1:5000 and sign in with any account above."
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: install assets chromium
+test: install assets chromium fonts
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed node_modules/.installed
@@ -54,9 +55,25 @@ chromium:
 		fi; \
 	fi
 
+# DejaVu Sans, embedded in PDF records so accents, Greek and Cyrillic print.
+fonts:
+	@if [ ! -f $(DEJAVU) ]; then \
+		if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+			echo "Installing Debian's fonts-dejavu-core for the PDF records"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null; \
+		else \
+			echo "$(DEJAVU) is missing: install Debian's fonts-dejavu-core, or PDF records cannot be made"; \
+		fi; \
+	fi
+
 lint: install
 	$(BIN)/ruff check eqia tests config.py migrations
 	$(BIN)/ruff format --check eqia tests config.py
+
+# Benchmarks with 100,000 generated EqIAs (kept under benchmarks/results/, ignored by git);
+# BENCH_DATABASE_URL=postgresql+psycopg://... runs them on PostgreSQL.
+bench: install fonts
+	set -e; for bench in benchmarks/bench_*.py; do echo "== $$bench"; $(BIN)/python $$bench; done
 
 clean:
 	rm -rf $(VENV) node_modules static/css static/govuk static/js/govuk-frontend.min.js

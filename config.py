@@ -72,6 +72,19 @@ class Config:
     NOTIFY_TEMPLATE_ID = os.environ.get("NOTIFY_TEMPLATE_ID", "")
     NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
 
+    # The organisation's certificate for signing PDF records: a PEM certificate (its chain
+    # may follow) and key, or one PKCS#12 file; the passphrase, if any, for either. Without
+    # them, development and testing make a self-signed certificate under instance/signing.
+    SIGNING_CERT = os.environ.get("EQIA_SIGNING_CERT", "")
+    SIGNING_KEY = os.environ.get("EQIA_SIGNING_KEY", "")
+    SIGNING_PKCS12 = os.environ.get("EQIA_SIGNING_PKCS12", "")
+    SIGNING_PASSPHRASE = os.environ.get("EQIA_SIGNING_PASSPHRASE", "")
+    # Certificates the organisation signed with before (PEM), still accepted by verify.
+    SIGNING_PREVIOUS_CERTS = os.environ.get("EQIA_SIGNING_PREVIOUS_CERTS", "")
+    # A timestamp authority for PAdES B-T signatures, and its root certificate (PEM).
+    TSA_URL = os.environ.get("EQIA_TSA_URL", "")
+    TSA_CERT = os.environ.get("EQIA_TSA_CERT", "")
+
     SECRET_KEY = os.environ.get("SECRET_KEY")
     # Seed-demo and other development conveniences refuse to run when this is set.
     PRODUCTION = False
@@ -121,6 +134,14 @@ class ProductionConfig(Config):
         if not config.get("BASE_URL", "").startswith("https://"):
             raise RuntimeError(
                 "EQIA_BASE_URL must be the service's https:// address in production: "
+                "refusing to start"
+            )
+        if not config.get("SIGNING_PKCS12") and not (
+            config.get("SIGNING_CERT") and config.get("SIGNING_KEY")
+        ):
+            raise RuntimeError(
+                "The organisation's signing certificate must be set in production "
+                "(EQIA_SIGNING_CERT and EQIA_SIGNING_KEY, or EQIA_SIGNING_PKCS12): "
                 "refusing to start"
             )
 

@@ -1,5 +1,8 @@
 """`flask --app eqia …` commands."""
 
+from datetime import date
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
@@ -101,9 +104,71 @@ def verify_audit():
     click.echo(f"OK: all {count} audit events match their hashes and follow in order")
 
 
+@click.command("verify-pdf")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def verify_pdf(file: str):
+    """Check a PDF record as the verify page does: exit 0 if it is a genuine, unchanged
+    record signed off in this service, 1 otherwise."""
+    from eqia.records import documents
+
+    with open(file, "rb") as pdf:
+        verdict = documents.check_upload(pdf)
+    click.echo(f"{verdict.title}\n{verdict.message}", err=not verdict.valid)
+    raise SystemExit(0 if verdict.valid else 1)
+
+
+def _iso_date(_ctx, param, value: str | None):
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("must be a real date, as YYYY-MM-DD", param=param) from None
+
+
+@click.command("export")
+@with_appcontext
+@click.option("--approved-from", callback=_iso_date, help="Signed off on or after (YYYY-MM-DD).")
+@click.option("--approved-to", callback=_iso_date, help="Signed off on or before (YYYY-MM-DD).")
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False, writable=True), help="The ZIP file."
+)
+def export(approved_from, approved_to, out: str):
+    """Write the signed PDFs of approved EqIAs, with manifest.csv, to a ZIP file."""
+    from eqia.records import exports
+    from eqia.records.register import Criteria
+
+    if approved_from and approved_to and approved_to < approved_from:
+        raise click.BadParameter("must not be before --approved-from", param_hint="--approved-to")
+    criteria = Criteria(approved_from=approved_from, approved_to=approved_to)
+    total = exports.count_approved(criteria)
+    with click.progressbar(length=total, label="Signing PDFs") as bar:
+        exports.write_zip(criteria, Path(out), progress=lambda _item: bar.update(1))
+    click.echo(f"Wrote {total} signed PDF(s) and manifest.csv to {out}")
+
+
+@click.command("generate-eqias")
+@with_appcontext
+@click.option("--count", type=click.IntRange(1, 2_000_000), default=100_000, show_default=True)
+@click.option("--seed", type=int, default=2026, show_default=True, help="For the same data again.")
+def generate_eqias(count: int, seed: int):
+    """Insert many generated EqIAs for benchmarks (refused in production)."""
+    from eqia.records import generate
+
+    if current_app.config["PRODUCTION"]:
+        raise click.ClickException("generate-eqias is refused under the production configuration")
+    with click.progressbar(length=count, label="Generating EqIAs") as bar:
+        made = generate.generate(count, seed=seed, progress=bar.update)
+    click.echo(f"Generated {made} EqIAs")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(send_notifications)
     app.cli.add_command(send_reminders)
     app.cli.add_command(verify_audit)
+    app.cli.add_command(verify_pdf)
+    app.cli.add_command(export)
+    app.cli.add_command(generate_eqias)

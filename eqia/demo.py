@@ -70,8 +70,91 @@ def seed(password: str) -> list[User]:
         db.session.add(user)
         users.append(user)
     db.session.commit()
+    seed_plan()
     seed_assessments()
     return users
+
+
+# Demo actions of the EDI action plan (sample data), dated from today so that every
+# report has something to show: one on track, one completed recently, one overdue and
+# one not started yet. objective, reference, action, responsible, start and end (days
+# from today), success measure, status, completed (days from today), progress note
+PLAN_ACTIONS = [
+    (
+        7,
+        "A7.2",
+        "Keep services within reach of isolated villages: home library service, outreach "
+        "and community transport.",
+        "Place & Sustainability with Library Services",
+        -200,
+        160,
+        "Every village more than 30 minutes by bus from a library is offered a service.",
+        "on-track",
+        None,
+        "Home library service extended to 14 villages.",
+    ),
+    (
+        9,
+        "A9.2",
+        "Audit the quality of a sample of signed-off EqIAs every quarter.",
+        "EDI team",
+        -300,
+        -21,
+        "Four audits a year; findings reported to the EDI Leadership Forum.",
+        "complete",
+        -14,
+        "The year's fourth audit was reported to the forum.",
+    ),
+    (
+        11,
+        "A11.2",
+        "Publish Easy Read versions of every consultation document.",
+        "Communications",
+        -250,
+        -30,
+        "Every consultation launched with an Easy Read version.",
+        "at-risk",
+        None,
+        "Two consultations launched without one: supplier capacity.",
+    ),
+    (
+        3,
+        "A3.2",
+        "Offer a reasonable-adjustment passport to colleagues working hybrid.",
+        "HR Services with Occupational Health",
+        14,
+        300,
+        "Passport offered in every directorate; uptake recorded in the staff survey.",
+        "not-started",
+        None,
+        "",
+    ),
+]
+
+
+def seed_plan() -> None:
+    """Add or refresh the demo plan actions, dated from today (sample data)."""
+    from datetime import date, timedelta
+
+    from eqia.models import Objective, PlanAction, PlanStatus
+
+    today = date.today()
+    objectives = {o.number: o for o in db.session.scalars(select(Objective))}
+    for spec in PLAN_ACTIONS:
+        number, reference, action, responsible, start, end, measure, status, done, note = spec
+        if number not in objectives:
+            continue
+        row = PlanAction.by_reference(reference) or PlanAction(reference=reference)
+        row.objective_id = objectives[number].id
+        row.action, row.responsible, row.success_measure = action, responsible, measure
+        row.start_date = today + timedelta(days=start)
+        row.end_date = today + timedelta(days=end)
+        row.set_status(
+            PlanStatus(status), today + timedelta(days=done) if done is not None else None
+        )
+        row.progress_note, row.active, row.sample = note, True, True
+        db.session.add(row)
+    db.session.commit()
 
 
 # Sample EqIAs, written as the demo leads would answer them.
@@ -179,6 +262,8 @@ LIBRARIES = {
         7: "Keeps library access for isolated villages.",
         9: "A full EqIA informed the decision.",
     },
+    # action (by its place in "actions") -> the EDI action plan action it contributes to
+    "plan_actions": {0: "A7.2", 1: "A7.1"},
 }
 
 
@@ -190,13 +275,14 @@ def _demo_assessment(spec: dict, stage: str, reviewer: str = "superuser@example.
     from eqia import sections, workflow
     from eqia.models import (
         Assessment,
-        DecisionKind,
-        Rating,
         AssessmentAction,
         Characteristic,
+        DecisionKind,
         District,
         Impact,
         ObjectiveLink,
+        PlanAction,
+        Rating,
         SectionAnswers,
     )
 
@@ -257,6 +343,10 @@ def _demo_assessment(spec: dict, stage: str, reviewer: str = "superuser@example.
                 updated_by_id=owner.id,
             )
         )
+    for index, reference in spec.get("plan_actions", {}).items():
+        plan_action = PlanAction.by_reference(reference)
+        if plan_action is not None and index < len(assessment.actions):
+            assessment.actions[index].plan_action_id = plan_action.id
     sections.ACTIONS.mark_finished(assessment, owner)
     objectives = {o.number: o.id for o in sections.Context.load().objectives}
     for number, how in spec["objectives"].items():
@@ -323,9 +413,7 @@ def seed_assessments() -> None:
         "submitted",
         reviewer="superuser2@example.org",
     )
-    _demo_assessment(
-        _variant(LIBRARIES, title="Adult learning: moving courses online"), "returned"
-    )
+    _demo_assessment(_variant(LIBRARIES, title="Adult learning: moving courses online"), "returned")
     _demo_assessment(_variant(LIBRARIES, title="Mobile library routes 2026"), "approved")
     _demo_assessment(
         _variant(
@@ -334,6 +422,10 @@ def seed_assessments() -> None:
             owner="lead2@example.org",
             directorate="Adults, Health & Commissioning",
             review_overdue=True,
+            objectives={
+                7: "Warm spaces in village halls where the library has closed days.",
+                8: "Warm spaces bring neighbours of every background together.",
+            },
         ),
         "approved",
     )

@@ -1,7 +1,7 @@
 """Pagination that turns any page number a person can type into a page that exists."""
 
 from flask import request
-from flask_sqlalchemy.pagination import Pagination
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from sqlalchemy import Select
 
 from eqia.extensions import db
@@ -19,4 +19,26 @@ def paginate(query: Select, per_page: int) -> Pagination:
     page = db.paginate(query, page=requested_page(), per_page=per_page, error_out=False)
     if not page.items and page.page > 1 and page.pages:
         page = db.paginate(query, page=page.pages, per_page=per_page, error_out=False)
+    return page
+
+
+class _RowPagination(SelectPagination):
+    """Pages of rows (several columns each), where SelectPagination gives the first column."""
+
+    def _query_items(self) -> list:
+        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(select).all())
+
+
+def paginate_rows(query: Select, per_page: int) -> Pagination:
+    """Like ``paginate``, for a select of columns: items are rows with named attributes."""
+
+    def page_of(number: int) -> Pagination:
+        return _RowPagination(
+            select=query, session=db.session, page=number, per_page=per_page, error_out=False
+        )
+
+    page = page_of(requested_page())
+    if not page.items and page.page > 1 and page.pages:
+        page = page_of(page.pages)
     return page

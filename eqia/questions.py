@@ -398,6 +398,14 @@ class ActionForm(SectionForm):
         Required("Describe how you will measure success"),
         name="Success measure",
     )
+    plan_action_id = GovSelectField(
+        "Does this action contribute to an action in the EDI action plan?",
+        widget=GovSelect(),
+        coerce=optional_int,
+        validators=[Optional()],
+        description="Optional. Choose the action of the council's Equality, Diversity and "
+        "Inclusion action plan that this one helps to deliver.",
+    )
 
     progress = GovRadioField(
         "What has happened to this action since the last sign-off?",
@@ -461,12 +469,31 @@ class OutcomeForm(SectionForm):
     )
 
 
+class GroupedCheckboxesInput(GovCheckboxesInput):
+    """Checkboxes in groups: the field's ``groups`` maps a choice's value to the heading
+    shown before it (the theme of the objectives that follow)."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        groups = getattr(field, "groups", None) or {}
+        if groups:
+            items = []
+            for item in params["items"]:
+                heading = groups.get(str(item.get("value")))
+                if heading:
+                    items.append({"divider": heading})
+                items.append(item)
+            params["items"] = items
+            params["classes"] = f"{params.get('classes', '')} eqia-grouped-checkboxes".strip()
+        return params
+
+
 class ObjectivesForm(SectionForm):
     """Choices and the 'how' questions are added per objective by the section."""
 
     objectives = SelectMultipleField(
         "Which EDI objectives does the proposal support?",
-        widget=GovCheckboxesInput(),
+        widget=GroupedCheckboxesInput(),
         coerce=int,
         validators=[Required("Select the objectives the proposal supports, or select none")],
         description="Select all that apply.",

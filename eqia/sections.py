@@ -293,6 +293,7 @@ class OutcomeSection(QuestionSection):
 
     def after_save(self, assessment, answers):
         assessment.outcome = answers.get("outcome")
+        assessment.summary = answers.get("summary") or ""
         review = answers.get("review_date")
         assessment.review_date = date.fromisoformat(review) if review else None
 
@@ -432,6 +433,13 @@ def _progress_lines(action: dict) -> list[str]:
     return lines + ([action["progress_note"]] if action["progress_note"] else [])
 
 
+def _plan_action_lines(action: dict) -> list[str]:
+    """The EDI action plan action it contributes to (snapshots older than the plan lack it)."""
+    if not action.get("plan_action"):
+        return []
+    return [f"Contributes to the EDI action plan: {action['plan_action']}"]
+
+
 @dataclass
 class ActionsSection(Section):
     """Mitigation and improvement actions, added one at a time."""
@@ -471,6 +479,7 @@ class ActionsSection(Section):
                 "carried_from": a.carried_from,
                 "progress": _label(questions.ACTION_PROGRESS, a.progress) if a.progress else "",
                 "progress_note": a.progress_note,
+                "plan_action": a.plan_action.label if a.plan_action else "",
             }
             for a in assessment.actions
         ]
@@ -492,6 +501,7 @@ class ActionsSection(Section):
                     f"{date.fromisoformat(a['due_date']):%-d %B %Y}",
                     "Characteristics: " + (", ".join(a["characteristics"]) or "None chosen"),
                     f"Success measure: {a['success_measure']}",
+                    *_plan_action_lines(a),
                     *_progress_lines(a),
                 ],
                 "actions",
@@ -551,8 +561,12 @@ class ObjectivesSection(Section):
         form.objectives.choices = [SelectChoice(o.id, o.label) for o in ctx.objectives] + [
             SelectChoice(self.NONE, "None of these")
         ]
+        # Grouped under each theme's name; each objective's description as its hint.
+        form.objectives.groups = {
+            str(objectives[0].id): theme.name for theme, objectives in ctx.objectives_by_theme
+        } | {str(self.NONE): "or"}
         form.objectives.item_params = [
-            {"hint": {"text": f"Theme: {o.theme.name}"}} for o in ctx.objectives
+            {"hint": {"text": o.description}} if o.description else {} for o in ctx.objectives
         ] + [{"behaviour": "exclusive"}]
         return form
 

@@ -42,9 +42,12 @@ def navigation(user: User) -> list[dict]:
     items = [
         {"text": "Home", "endpoint": "main.dashboard"},
         {"text": "Your EqIAs", "endpoint": "assessments.your_eqias"},
+        {"text": "Action plan", "endpoint": "plan.index"},
     ]
     if user.has_role(Role.SUPER_USER):
         items.append({"text": "Sign-off queue", "endpoint": "reviews.queue"})
+    if user.has_role(Role.AUDITOR, Role.ADMIN, Role.SUPER_USER):
+        items.append({"text": "Register", "endpoint": "records.register"})
     if user.has_role(Role.ADMIN):
         items.append({"text": "Admin", "endpoint": "admin.users"})
     items.append({"text": "Your account", "endpoint": "auth.account"})

@@ -143,6 +143,7 @@ def submit(assessment: Assessment, by: User, to: User | None = None, message: st
     db.session.add(revision)
     kind = "resubmitted" if assessment.state is Status.RETURNED else "submitted"
     assessment.submitted_to_id = to.id if to else None
+    assessment.submitted_at = revision.created_at
     assessment.assigned_to_id = assessment.assigned_at = None
     _move(assessment, {Status.DRAFT, Status.RETURNED}, Status.SUBMITTED, by, kind, message)
     notifications.queue(
@@ -250,6 +251,7 @@ def decide(
             link.confirmed = objectives[link.objective_id]
     if kind is DecisionKind.APPROVED:
         assessment.approved_revision_id = revision.id
+        assessment.approved_at, assessment.approved_by_id = decision.decided_at, by.id
         _move(assessment, {Status.SUBMITTED}, Status.APPROVED, by, "approved", comment)
     else:
         _move(assessment, {Status.SUBMITTED}, Status.RETURNED, by, "returned", comment)

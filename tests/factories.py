@@ -51,3 +51,47 @@ def make_assessment(owner: User, title: str = "Changes to library opening hours"
     assessment = workflow.start(title, owner)
     db.session.commit()
     return assessment
+
+
+def make_eqia(
+    title: str,
+    *,
+    owner: str = "lead@example.org",
+    directorate: str = "Place & Sustainability",
+    stage: str = "approved",
+    reviewer: str = "super@example.org",
+    proposal_type: str = "service-change",
+    outcome: str = "adjust",
+    summary: str = "Keep Tuesday mornings at two libraries.",
+    impacts: dict | None = None,
+    objectives: dict | None = None,
+):
+    """A complete EqIA taken to a stage (draft "complete", "submitted", "returned",
+    "approved") by the workflow, as the demo makes them. Owner, reviewer and
+    directorate must exist."""
+    from sqlalchemy import select
+
+    from eqia import demo
+    from eqia.models import Assessment
+
+    base = demo.LIBRARIES
+    answers = {slug: dict(data) for slug, data in base["answers"].items()}
+    answers["about"]["proposal_type"] = proposal_type
+    answers["outcome"].update(outcome=outcome, summary=summary)
+    if outcome == "continue":
+        answers["outcome"]["justification"] = "Proportionate and objectively justified."
+    spec = {
+        **base,
+        "title": title,
+        "owner": owner,
+        "directorate": directorate,
+        "answers": answers,
+        "impacts": base["impacts"] if impacts is None else impacts,
+        "objectives": base["objectives"] if objectives is None else objectives,
+    }
+    demo._demo_assessment(spec, stage, reviewer=reviewer)
+    db.session.commit()
+    owner_user = User.by_email(owner)
+    return db.session.scalar(
+        select(Assessment).where(Assessment.owner_id == owner_user.id, Assessment.title == title)
+    )

@@ -35,6 +35,7 @@ from eqia.permissions import (
     can_read_drafts,
     can_start_review,
 )
+from eqia.plan.links import plan_action_choices
 from eqia.questions import ActionForm
 
 
@@ -264,6 +265,7 @@ def _action_form(assessment: Assessment, ctx, action=None, formdata=None):
     form.characteristics.choices = [
         SelectChoice(c.id, c.name) for c in sorted(offered.values(), key=lambda c: c.position)
     ]
+    form.plan_action_id.choices = plan_action_choices(action.plan_action_id if action else None)
     if formdata is None:
         form.characteristics.data = list(chosen)
         form.set_version(action.version if action else 0)
@@ -280,6 +282,7 @@ def _save_action(assessment: Assessment, action, form, ctx) -> None:
     action.due_date = form.due_date.data
     action.success_measure = form.success_measure.data
     action.characteristics = [offered[i] for i in form.characteristics.data or []]
+    action.plan_action_id = form.plan_action_id.data
     if "progress" in form:
         action.progress, action.progress_note = form.progress.data, form.progress_note.data or ""
     action.updated_by_id = current_user.id

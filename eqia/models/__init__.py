@@ -15,6 +15,7 @@ from eqia.models.assessments import (
 )
 from eqia.models.audit import AuditHead, Event
 from eqia.models.catalogue import Characteristic, District, Objective, Theme
+from eqia.models.plan import PlanAction, PlanStatus
 from eqia.models.reviews import (
     Decision,
     DecisionKind,
@@ -41,6 +42,8 @@ __all__ = [
     "ObjectiveLink",
     "OutboxMessage",
     "PendingSubmission",
+    "PlanAction",
+    "PlanStatus",
     "Rating",
     "ReferenceCounter",
     "Revision",

@@ -24,6 +24,7 @@ from sqlalchemy.orm.collections import attribute_keyed_dict
 
 from eqia.extensions import db
 from eqia.models.catalogue import Characteristic, Objective
+from eqia.models.plan import PlanAction
 from eqia.models.users import Directorate, User, utcnow
 
 
@@ -84,12 +85,20 @@ class Assessment(db.Model):
     approved_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("revisions.id", use_alter=True)
     )
+    # Copied by the workflow when it happens, so the register filters and sorts in SQL:
+    # the last submission, the sign-off of the record in force and who gave it, and the
+    # outcome's summary (for search).
+    submitted_at: Mapped[datetime | None] = mapped_column(index=True)
+    approved_at: Mapped[datetime | None] = mapped_column(index=True)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    summary: Mapped[str] = mapped_column(Text, default="", server_default="")
     lock_version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": lock_version}
 
     owner: Mapped[User] = relationship(foreign_keys=[owner_id], lazy="joined")
     submitted_to: Mapped[User | None] = relationship(foreign_keys=[submitted_to_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     assigned_to: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id])
     approved_revision: Mapped["Revision | None"] = relationship(
         foreign_keys=[approved_revision_id], post_update=True
@@ -245,6 +254,10 @@ class AssessmentAction(db.Model):
     carried_from: Mapped[int | None]
     progress: Mapped[str] = mapped_column(String(20), default="")
     progress_note: Mapped[str] = mapped_column(Text, default="")
+    # The action of the EDI action plan this one contributes to, if the lead says so.
+    plan_action_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan_actions.id", ondelete="SET NULL"), index=True
+    )
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -254,6 +267,7 @@ class AssessmentAction(db.Model):
     characteristics: Mapped[list[Characteristic]] = relationship(
         secondary=action_characteristics, order_by=Characteristic.position, lazy="selectin"
     )
+    plan_action: Mapped["PlanAction | None"] = relationship(lazy="joined")
 
 
 class ObjectiveLink(db.Model):
@@ -334,3 +348,7 @@ class PendingSubmission(db.Model):
 
 
 Index("ix_assessments_updated_at", Assessment.updated_at)
+# The register sorts by these, and finds EqIAs with a negative impact on a characteristic.
+Index("ix_assessments_review_date", Assessment.review_date)
+Index("ix_assessments_title", Assessment.title)
+Index("ix_impacts_negative", Impact.characteristic_id, Impact.negative, Impact.assessment_id)

@@ -2,4 +2,14 @@ from flask import Blueprint
 
 bp = Blueprint("records", __name__)
 
-from eqia.records import routes  # noqa: E402,F401
+
+@bp.record_once
+def _check_certificate(state) -> None:
+    """Production refuses to start with a signing certificate it cannot use."""
+    if state.app.config.get("PRODUCTION"):
+        from eqia.records import documents
+
+        documents.keys(state.app)
+
+
+from eqia.records import exports, register, routes  # noqa: E402,F401

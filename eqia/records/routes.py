@@ -1,3 +1,96 @@
 """The auditor's records: signed PDFs, the verify page, the register and exports."""
 
-from eqia.records import bp  # noqa: F401
+import io
+
+from flask import abort, render_template, request, send_file
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from eqia.forms import Required
+from eqia.models import Assessment
+from eqia.permissions import SIGNED_IN, allow, can_view
+from eqia.records import bp, documents
+from eqia.shell import error_page
+
+# The verify form may carry a whole PDF of up to 25MB, plus the form around it.
+VERIFY_REQUEST_LIMIT = documents.MAX_PDF_BYTES + 1024 * 1024
+
+
+def _viewable(ref: str) -> Assessment:
+    assessment = Assessment.by_reference(ref)
+    if assessment is None:
+        abort(404)
+    if not can_view(current_user, assessment):
+        abort(403)
+    return assessment
+
+
+def _send(document: documents.Document):
+    response = send_file(
+        io.BytesIO(document.content),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=document.filename,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/<ref>.pdf")
+@allow(SIGNED_IN)
+def record_pdf(ref: str):
+    """The record in force: the signed-off revision, signed; otherwise the current answers,
+    watermarked "Not signed off" and unsigned."""
+    return _send(documents.in_force(_viewable(ref)))
+
+
+@bp.route("/<ref>/revisions/<int:number>.pdf")
+@allow(SIGNED_IN)
+def revision_pdf(ref: str, number: int):
+    assessment = _viewable(ref)
+    revision = next((r for r in assessment.revisions if r.number == number), None)
+    if revision is None:
+        abort(404)
+    return _send(documents.record_pdf(assessment, revision))
+
+
+class VerifyForm(FlaskForm):
+    file = FileField(
+        "Upload a PDF record",
+        widget=GovFileInput(),
+        validators=[Required("Select a PDF")],
+        description="The record as you downloaded it from this service: a PDF smaller than 25MB",
+    )
+
+
+@bp.url_value_preprocessor
+def _verify_limit(endpoint, _values):
+    # Runs before any before_request hook reads the form, so it sets the limit in time.
+    if endpoint == "records.verify":
+        request.max_content_length = VERIFY_REQUEST_LIMIT
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+def verify():
+    form = VerifyForm()
+    verdict = None
+    if form.validate_on_submit():
+        verdict = documents.check_upload(form.file.data.stream)
+        if verdict.upload_problem:
+            form.file.errors.append(verdict.message)
+            verdict = None
+    return render_template("records/verify.html", form=form, verdict=verdict)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error):
+    if request.endpoint != "records.verify":
+        return error_page(413)
+    form = VerifyForm(formdata=None)
+    form.file.errors = [documents.UPLOAD_PROBLEMS[documents.Outcome.TOO_BIG]]
+    return render_template("records/verify.html", form=form, verdict=None), 413

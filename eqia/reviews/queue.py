@@ -62,7 +62,8 @@ class QueueEntry:
 
 def waiting(user: User, directorate_id: int | None = None) -> list[QueueEntry]:
     """The queue for one super user, oldest submission first, in a fixed number of queries."""
-    submitted_at = _submitted_at().label("submitted_at")
+    # Not "submitted_at": assessments has a column of that name (PostgreSQL: ambiguous).
+    submitted_at = _submitted_at().label("waiting_since")
     query = (
         select(Assessment, submitted_at)
         .where(*_waiting_for(user))

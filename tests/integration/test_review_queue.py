@@ -429,7 +429,12 @@ class TestDashboard:
         assert [text(item) for item in items] == [f"{ref}: Needs work Returned with comments"]
         assert items[0].select_one("a")["href"] == f"/eqia/{ref}/tasks"
         headings = [text(h) for h in page.select("main h2")]
-        assert headings == ["Your EqIAs", "Returned with comments", "Reviews due"]
+        assert headings == [
+            "Your EqIAs",
+            "Returned with comments",
+            "Reviews due",
+            "EDI action plan",
+        ]
 
     def test_the_dashboard_runs_few_queries(self, app, people, users, directorates):
         statements = []

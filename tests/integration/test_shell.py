@@ -54,10 +54,24 @@ def test_footer_links_to_accessibility_and_privacy(client):
 @pytest.mark.parametrize(
     "who, expected",
     [
-        ("lead", ["Home", "Your EqIAs", "Your account", "Sign out"]),
-        ("super_user", ["Home", "Your EqIAs", "Sign-off queue", "Your account", "Sign out"]),
-        ("auditor", ["Home", "Your EqIAs", "Your account", "Sign out"]),
-        ("admin", ["Home", "Your EqIAs", "Admin", "Your account", "Sign out"]),
+        ("lead", ["Home", "Your EqIAs", "Action plan", "Your account", "Sign out"]),
+        (
+            "super_user",
+            [
+                "Home",
+                "Your EqIAs",
+                "Action plan",
+                "Sign-off queue",
+                "Register",
+                "Your account",
+                "Sign out",
+            ],
+        ),
+        ("auditor", ["Home", "Your EqIAs", "Action plan", "Register", "Your account", "Sign out"]),
+        (
+            "admin",
+            ["Home", "Your EqIAs", "Action plan", "Register", "Admin", "Your account", "Sign out"],
+        ),
     ],
 )
 def test_navigation_by_role(clients, who, expected):
@@ -67,10 +81,10 @@ def test_navigation_by_role(clients, who, expected):
 @pytest.mark.parametrize(
     "who, sections",
     [
-        ("lead", ["Your EqIAs", "Reviews due"]),
-        ("super_user", ["Your EqIAs", "Reviews due", "Sign-off"]),
-        ("auditor", ["Your EqIAs", "Reviews due", "Audit"]),
-        ("admin", ["Your EqIAs", "Reviews due", "Administration"]),
+        ("lead", ["Your EqIAs", "Reviews due", "EDI action plan"]),
+        ("super_user", ["Your EqIAs", "Reviews due", "EDI action plan", "Sign-off"]),
+        ("auditor", ["Your EqIAs", "Reviews due", "EDI action plan", "Audit"]),
+        ("admin", ["Your EqIAs", "Reviews due", "EDI action plan", "Administration"]),
     ],
 )
 def test_dashboard_by_role(clients, who, sections):

@@ -24,6 +24,60 @@ def test_production_refuses_to_start_without_its_https_address(monkeypatch, base
         create_app()
 
 
+def _production(monkeypatch, **settings) -> None:
+    monkeypatch.setenv("EQIA_CONFIG", "production")
+    defaults = {
+        "SECRET_KEY": "a production secret",
+        "BASE_URL": "https://eqia.example.org",
+        "SIGNING_CERT": "",
+        "SIGNING_KEY": "",
+        "SIGNING_PKCS12": "",
+        "SIGNING_PASSPHRASE": "",
+    }
+    for name, value in {**defaults, **settings}.items():
+        monkeypatch.setattr(CONFIGS["production"], name, value)
+
+
+def test_production_refuses_to_start_without_a_signing_certificate(monkeypatch):
+    from eqia import create_app
+
+    _production(monkeypatch)
+    with pytest.raises(RuntimeError, match="signing certificate must be set in production"):
+        create_app()
+
+
+@pytest.fixture
+def signing_files(tmp_path):
+    from tests.certificates import make_certificate
+
+    cert, key = make_certificate("Test County Council EqIA records")
+    (tmp_path / "cert.pem").write_bytes(cert)
+    (tmp_path / "key.pem").write_bytes(key)
+    return str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")
+
+
+def test_production_refuses_a_signing_key_it_cannot_open(monkeypatch, signing_files):
+    from eqia import create_app
+
+    cert, key = signing_files
+    _production(monkeypatch, SIGNING_CERT=cert, SIGNING_KEY=key, SIGNING_PASSPHRASE="wrong")
+    with pytest.raises(RuntimeError, match="check EQIA_SIGNING_PASSPHRASE"):
+        create_app()
+
+
+def test_production_starts_with_its_signing_certificate(monkeypatch, signing_files, tmp_path):
+    from eqia import create_app
+    from eqia.records import documents
+    from tests.certificates import PASSPHRASE
+
+    cert, key = signing_files
+    _production(monkeypatch, SIGNING_CERT=cert, SIGNING_KEY=key, SIGNING_PASSPHRASE=PASSPHRASE)
+    app = create_app()
+    loaded = documents.keys(app).certificate
+    assert not loaded.self_signed_for_development
+    assert loaded.source == cert
+
+
 def test_production_cookies_are_secure():
     assert CONFIGS["production"].SESSION_COOKIE_SECURE is True
 

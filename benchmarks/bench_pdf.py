@@ -1,0 +1,151 @@
+"""Signed PDF of a full EqIA: median render and sign times, beside raw reportlab and pyHanko.
+
+    python benchmarks/bench_pdf.py [--runs 30]
+
+Uses the demo's signed-off "Mobile library routes 2026" (seeded into
+benchmarks/results/pdf.sqlite3 on first run) and the development certificate
+(a P-256 key) under benchmarks/results/instance/signing. In one run, each step is
+timed ``--runs`` times after a warm-up:
+
+- gather: the record's data from the database (snapshot, decision, history);
+- draw: the record drawn by eqia.records.pdf (tables, DejaVu, "Page N of M");
+- raw reportlab: the same text, one plain paragraph per line, same font, no tables
+  and no page furniture: the floor for drawing this content with reportlab;
+- sign: eqia.records.signing.sign (certify, PAdES, space reserved up front);
+- raw pyHanko: sign_pdf on the same PDF with pyHanko's defaults (it signs once
+  first to measure the signature when no space is reserved);
+- check: the verify page's check of the signed PDF (pyHanko validation plus the
+  database lookup);
+- download: GET /records/<ref>.pdf through the WSGI app, end to end.
+"""
+
+import argparse
+import io
+import statistics
+import time
+from xml.sax.saxutils import escape
+
+from common import RESULTS, auditor_id, database_name, make_app, median, percentile
+from common import signed_in_client as client_for
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import signers
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate
+from sqlalchemy import select
+
+from eqia import demo
+from eqia.extensions import db
+from eqia.models import Assessment
+from eqia.records import documents, pdf
+
+TITLE = "Mobile library routes 2026"
+
+
+def timed(runs: int, step) -> list[float]:
+    step()  # warm-up: fonts loaded, caches filled
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        step()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def record_lines(record: pdf.Record) -> list[str]:
+    """Every piece of text the record prints, one entry a line."""
+    lines = [record.organisation, record.title, record.reference, record.content_hash]
+    for section in record.sections:
+        lines.append(f"{section['number']}. {section['title']}")
+        for row in section["rows"]:
+            lines += [row["question"], *row["answer"].split("\n")]
+        for item in section.get("files", []):
+            lines.append(f"{item['name']} {item['sha256']}")
+    if record.decision:
+        lines += [record.decision.name, record.decision.comment]
+        lines += [f"{e.section} {e.rating} {e.comment}" for e in record.decision.evaluations]
+    lines += [f"{h.at} {h.who} {h.what} {h.detail}" for h in record.history]
+    return lines
+
+
+def raw_reportlab(lines: list[str]) -> bytes:
+    out = io.BytesIO()
+    style = ParagraphStyle("plain", fontName=pdf.REGULAR, fontSize=10, leading=14)
+    SimpleDocTemplate(out, pagesize=A4, invariant=1).build(
+        [Paragraph(escape(line), style) for line in lines]
+    )
+    return out.getvalue()
+
+
+def raw_pyhanko(content: bytes, signer: signers.SimpleSigner) -> bytes:
+    writer = IncrementalPdfFileWriter(io.BytesIO(content))
+    meta = signers.PdfSignatureMetadata(field_name="Signature")
+    return signers.sign_pdf(writer, meta, signer=signer).getvalue()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+
+    app = make_app("pdf")
+    with app.app_context():
+        assessment = db.session.scalar(select(Assessment).where(Assessment.title == TITLE))
+        if assessment is None:
+            demo.seed("a long benchmark password")
+            assessment = db.session.scalar(select(Assessment).where(Assessment.title == TITLE))
+        revision = assessment.approved_revision
+        keys = documents.keys()
+        record = documents.record(assessment, revision)
+        drawn = pdf.render(record)
+        signed = documents.sign(drawn, record)
+        lines = record_lines(record)
+        signer = keys.certificate.signer()
+        reference = assessment.reference
+        client = client_for(app, auditor_id())
+        pages = drawn.count(b"/Type /Page\n") or drawn.count(b"/Type /Page ")
+
+        results = {
+            "gather (database to record)": timed(
+                args.runs, lambda: documents.record(assessment, revision)
+            ),
+            "draw (eqia.records.pdf)": timed(args.runs, lambda: pdf.render(record)),
+            "raw reportlab, same text": timed(args.runs, lambda: raw_reportlab(lines)),
+            "sign (eqia.records.signing)": timed(args.runs, lambda: documents.sign(drawn, record)),
+            "raw pyHanko sign_pdf": timed(args.runs, lambda: raw_pyhanko(drawn, signer)),
+            "check (verify page logic)": timed(
+                args.runs, lambda: documents.check(io.BytesIO(signed))
+            ),
+        }
+        download = timed(args.runs, lambda: client.get(f"/records/{reference}.pdf"))
+        results["download GET /records/<ref>.pdf"] = download
+        backend = database_name(app)
+
+    algorithm = keys.certificate.certificate.signature_algorithm_oid._name
+    report = [
+        f"Signed PDF of {reference} ({TITLE}): {pages} pages, {len(drawn):,} bytes drawn, "
+        f"{len(signed):,} signed; {len(lines)} lines of text; {args.runs} runs each; "
+        f"database {backend}; certificate {algorithm}",
+        "",
+        f"{'step':<36} {'median ms':>10} {'p95 ms':>8} {'min ms':>8}",
+    ]
+    for name, times in results.items():
+        report.append(
+            f"{name:<36} {median(times):>10.1f} {percentile(times, 95):>8.1f} {min(times):>8.1f}"
+        )
+    render = median(results["gather (database to record)"]) + median(
+        results["draw (eqia.records.pdf)"]
+    )
+    report += [
+        "",
+        f"render (gather + draw) median {render:.1f} ms; sign median "
+        f"{median(results['sign (eqia.records.signing)']):.1f} ms; "
+        f"spread of draw {statistics.pstdev(results['draw (eqia.records.pdf)']):.1f} ms (σ)",
+    ]
+    text = "\n".join(report)
+    print(text)
+    (RESULTS / f"pdf-{backend}.txt").write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()

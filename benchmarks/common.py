@@ -1,0 +1,78 @@
+"""What the benchmarks share: an app on a database of their own, and a signed-in client.
+
+Run a benchmark from the repository root (``make bench`` runs them all). Each one
+keeps its database, signing key and results under ``benchmarks/results/``
+(ignored by git); ``BENCH_DATABASE_URL`` points one at PostgreSQL instead.
+"""
+
+import os
+import statistics
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+RESULTS.mkdir(parents=True, exist_ok=True)
+os.environ.setdefault("EQIA_INSTANCE_PATH", str(RESULTS / "instance"))
+sys.path.insert(0, str(ROOT))
+
+from flask import Flask  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from eqia import create_app  # noqa: E402
+from eqia.extensions import db  # noqa: E402
+from eqia.models import Assessment, Role, User  # noqa: E402
+
+AUDITOR = "bench-auditor@example.org"
+
+
+def make_app(name: str) -> Flask:
+    """The app on the benchmark's own database (created and migrated on first use)."""
+    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{RESULTS / name}.sqlite3"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    app.config.update(TESTING=False, PROPAGATE_EXCEPTIONS=True)
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def eqia_count() -> int:
+    return db.session.scalar(select(func.count(Assessment.id))) or 0
+
+
+def auditor_id() -> int:
+    user = User.by_email(AUDITOR)
+    if user is None:
+        user = User(email=AUDITOR, name="Benchmark Auditor", job_title="Internal Auditor")
+        user.roles = {Role.AUDITOR}
+        db.session.add(user)
+        db.session.commit()
+    return user.id
+
+
+def signed_in_client(app: Flask, user_id: int):
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+        session["last_seen"] = datetime.now(UTC).timestamp()
+    return client
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile of a list of numbers."""
+    ordered = sorted(values)
+    rank = max(1, round(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def database_name(app: Flask) -> str:
+    """Which database the benchmark ran on: "sqlite" or "postgresql"."""
+    with app.app_context():
+        return db.engine.dialect.name

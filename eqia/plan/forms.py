@@ -1,0 +1,195 @@
+"""Forms of the action plan: objectives, actions, progress, and the import upload."""
+
+import re
+from datetime import date
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import BooleanField, HiddenField, StringField, SubmitField
+from wtforms.validators import Optional, ValidationError
+
+from eqia.forms import (
+    GovDateField,
+    GovRadioField,
+    GovSelectField,
+    Required,
+    long_text,
+    max_length,
+    optional_int,
+    strip,
+)
+from eqia.models.plan import normalise_reference
+from eqia.plan.importer import LIMITS, REFERENCE
+
+DESCRIPTION_LIMIT = 2_000
+
+
+class VersionedForm(FlaskForm):
+    """Carries the version of the row being edited, so two admins cannot overwrite each other."""
+
+    version = HiddenField()
+
+    def version_number(self) -> int:
+        raw = self.version.data or ""
+        return int(raw) if re.fullmatch(r"[0-9]{1,9}", str(raw)) else 0
+
+
+class ObjectiveForm(FlaskForm):
+    number = StringField(
+        "Objective number",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[Required("Enter the objective number")],
+        render_kw={"params": {"classes": "govuk-input--width-3", "inputmode": "numeric"}},
+        description="Objectives are numbered across the whole plan, like 1 to 12.",
+    )
+    theme_id = GovRadioField(
+        "Which theme is it under?",
+        widget=GovRadioInput(),
+        coerce=optional_int,
+        validators=[Required("Select the theme")],
+    )
+    title = StringField(
+        "Objective",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            Required("Enter the objective"),
+            max_length(LIMITS["Objective"], "Objective"),
+        ],
+    )
+    description = long_text(
+        "Description (optional)",
+        DESCRIPTION_LIMIT,
+        Optional(),
+        name="Description",
+        filters=[strip],
+        description="Shown on the objective's page and to project leads choosing objectives.",
+    )
+    active = BooleanField(
+        "Part of the current action plan",
+        widget=GovCheckboxInput(),
+        default=True,
+        description="Untick to retire it: new EqIAs stop offering it, and EqIAs already "
+        "linked to it keep their link.",
+    )
+    submit = SubmitField("Save objective", widget=GovSubmitInput())
+
+    def validate_number(self, field) -> None:
+        text = field.data or ""
+        if text and not (re.fullmatch(r"[0-9]{1,4}", text) and int(text) >= 1):
+            raise ValidationError("Objective number must be a whole number from 1 to 9,999")
+
+
+class PlanActionForm(VersionedForm):
+    objective_id = GovSelectField(
+        "Objective",
+        widget=GovSelect(),
+        coerce=optional_int,
+        validators=[Required("Select the objective")],
+    )
+    reference = StringField(
+        "Action reference",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            Required("Enter the action reference"),
+            max_length(LIMITS["Action reference"], "Action reference"),
+        ],
+        render_kw={"params": {"classes": "govuk-input--width-10", "spellcheck": False}},
+        description="Unique across the plan, like A3.2. Imports use it to match actions.",
+    )
+    action = long_text("Action", LIMITS["Action"], Required("Enter the action"), filters=[strip])
+    responsible = StringField(
+        "Person or team responsible",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            Required("Enter the person or team responsible"),
+            max_length(LIMITS["Person or team responsible"], "Person or team responsible"),
+        ],
+    )
+    start_date = GovDateField(
+        "Start date",
+        validators=[Required("Enter the start date")],
+        description="For example, 1 4 2027",
+    )
+    end_date = GovDateField(
+        "End date",
+        validators=[Required("Enter the end date")],
+        description="For example, 31 3 2028",
+    )
+    success_measure = long_text(
+        "Success measure",
+        LIMITS["Success measure"],
+        Required("Enter the success measure"),
+        filters=[strip],
+        description="How the council will know the action has worked.",
+    )
+    active = BooleanField(
+        "Part of the current action plan",
+        widget=GovCheckboxInput(),
+        default=True,
+        description="Untick to retire it: it leaves the plan and its reports, and EqIA "
+        "actions that contribute to it keep their link.",
+    )
+    submit = SubmitField("Save action", widget=GovSubmitInput())
+
+    def validate_reference(self, field) -> None:
+        if field.data and not REFERENCE.match(normalise_reference(field.data)):
+            raise ValidationError(
+                "Action reference must start with a letter or number and use only letters, "
+                "numbers, full stops, hyphens, slashes and underscores"
+            )
+
+    def validate_end_date(self, field) -> None:
+        if field.data and self.start_date.data and field.data < self.start_date.data:
+            raise ValidationError("The end date must be the same as or after the start date")
+
+
+class ProgressForm(VersionedForm):
+    status = GovRadioField(
+        "What is the status of this action?",
+        widget=GovRadioInput(),
+        validators=[Required("Select the status of the action")],
+    )
+    completed_on = GovDateField(
+        "Date completed (optional)",
+        name_in_errors="Date completed",
+        description="For example, 27 3 2027. Leave it blank for today.",
+    )
+    progress_note = long_text(
+        "Progress note (optional)",
+        LIMITS["Progress note"],
+        Optional(),
+        name="Progress note",
+        filters=[strip],
+        description="What has happened since the last update, for the EDI Leadership Forum.",
+    )
+    submit = SubmitField("Save progress", widget=GovSubmitInput())
+
+    def validate_completed_on(self, field) -> None:
+        if field.data and field.data > date.today():
+            raise ValidationError("Date completed must be today or in the past")
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        "Upload the action plan",
+        widget=GovFileInput(),
+        validators=[Required("Select a CSV or Excel file")],
+        description="A CSV or Excel (.xlsx) file in the layout below, smaller than 5MB.",
+    )
+    submit = SubmitField("Check the file", widget=GovSubmitInput())
+
+
+class ConfirmImportForm(FlaskForm):
+    fingerprint = HiddenField()

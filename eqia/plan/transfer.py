@@ -1,0 +1,255 @@
+"""Importing and exporting the action plan (CSV and XLSX), and the template to fill in.
+
+An upload is kept under ``PLAN_IMPORT_FOLDER`` (by default ``<instance>/plan-imports``)
+with a random name while the
+admin checks the preview; confirming reads that same file again, checks it
+against the plan as it is then, and imports it whole or not at all. The file is
+deleted once imported or cancelled, and any left behind are deleted after
+``KEEP_UPLOADS``. The token naming the file is bound to the admin's session.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import time
+from datetime import date
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from eqia.extensions import db
+from eqia.forms import ConfirmForm
+from eqia.models import Role
+from eqia.models.audit import record
+from eqia.permissions import allow
+from eqia.plan import bp, importer, sample, spreadsheet
+from eqia.plan.forms import ConfirmImportForm, ImportForm
+
+KEEP_UPLOADS = 2 * 60 * 60  # seconds
+# A file can have tens of thousands of problems (every cell of every row); the page
+# lists this many, says how many more there are, and the file still imports nothing.
+PROBLEMS_SHOWN = 1_000
+TOKEN = re.compile(r"^[0-9a-f]{32}$")
+SESSION_KEY = "plan_import"
+TOO_BIG = "The selected file must be smaller than 5MB"
+EMPTY = "The selected file is empty"
+GONE = "The file you checked is no longer here (files are kept for 2 hours). Upload it again."
+PLAN_CHANGED = (
+    "The action plan has changed since you checked this file. Check the changes again "
+    "before you import it."
+)
+
+
+def _folder() -> str:
+    return current_app.config.get("PLAN_IMPORT_FOLDER") or os.path.join(
+        current_app.instance_path, "plan-imports"
+    )
+
+
+def _path(token: str, kind: str) -> str:
+    return os.path.join(_folder(), f"{token}.{kind}")
+
+
+def _sweep() -> None:
+    """Delete uploads older than KEEP_UPLOADS (an admin who never confirmed or cancelled)."""
+    folder = _folder()
+    if not os.path.isdir(folder):
+        return
+    cutoff = time.time() - KEEP_UPLOADS
+    for entry in os.scandir(folder):
+        try:
+            if entry.is_file() and entry.stat().st_mtime < cutoff:
+                os.remove(entry.path)
+        except OSError:
+            current_app.logger.warning("Could not delete old plan import %s", entry.name)
+
+
+def _discard(token: str, kind: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(_path(token, kind))
+    session.pop(SESSION_KEY, None)
+
+
+def _store(data: bytes, kind: str) -> str:
+    folder = _folder()
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    token = secrets.token_hex(16)
+    descriptor = os.open(_path(token, kind), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(data)
+    return token
+
+
+def _read_upload(upload) -> bytes:
+    """The upload's bytes; ValueError (GOV.UK words) if it is empty or too big."""
+    try:
+        data = upload.stream.read(spreadsheet.MAX_FILE_BYTES + 1)
+    finally:
+        upload.close()
+    if len(data) > spreadsheet.MAX_FILE_BYTES:
+        raise ValueError(TOO_BIG)
+    if not data:
+        raise ValueError(EMPTY)
+    return data
+
+
+def _pending(token: str) -> dict:
+    """The upload this session is checking, named by the token in the URL; 404 if not."""
+    pending = session.get(SESSION_KEY) or {}
+    if not TOKEN.match(token) or pending.get("token") != token:
+        abort(404)
+    return pending
+
+
+def _preview(pending: dict) -> importer.Preview | None:
+    """The file checked against the plan as it is now; None if the file has gone."""
+    try:
+        with open(_path(pending["token"], pending["kind"]), "rb") as file:
+            data = file.read()
+    except FileNotFoundError:
+        return None
+    try:
+        sheet = spreadsheet.read(data, pending["kind"])
+    except spreadsheet.Unreadable as error:
+        return importer.Preview(problems=[importer.Problem(None, None, str(error))])
+    return importer.check(sheet)
+
+
+def _layout() -> list[tuple[str, str]]:
+    return [(name, spreadsheet.COLUMN_GUIDANCE[name]) for name in spreadsheet.COLUMNS]
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def import_plan():
+    form = ImportForm()
+    if form.validate_on_submit():
+        from eqia.assessments.files import clean_name
+
+        upload = form.file.data
+        name = clean_name(upload.filename) or "plan"
+        try:
+            data = _read_upload(upload)
+            kind = spreadsheet.kind_of(data, name)
+        except (ValueError, spreadsheet.Unreadable) as refusal:
+            form.file.errors.append(str(refusal))
+        else:
+            _sweep()
+            previous = session.get(SESSION_KEY)
+            if previous and TOKEN.match(previous.get("token", "")):
+                _discard(previous["token"], previous.get("kind", "csv"))
+            token = _store(data, kind)
+            session[SESSION_KEY] = {"token": token, "kind": kind, "name": name}
+            return redirect(url_for("plan.preview_import", token=token))
+    return render_template("plan/import.html", form=form, layout=_layout())
+
+
+@bp.route("/import/<token>", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def preview_import(token: str):
+    pending = _pending(token)
+    form = ConfirmImportForm()
+    preview = _preview(pending)
+    if preview is None:
+        session.pop(SESSION_KEY, None)
+        flash(GONE)
+        return redirect(url_for("plan.import_plan"))
+    changed_meanwhile = False
+    if form.validate_on_submit() and not preview.problems:
+        if form.fingerprint.data != preview.fingerprint:
+            changed_meanwhile = True
+        else:
+            try:
+                importer.apply(preview, current_user)
+                record(
+                    "plan-imported", current_user, note=f"{pending['name']}: {_summary(preview)}"
+                )
+                db.session.commit()
+            except (IntegrityError, StaleDataError):
+                db.session.rollback()
+                changed_meanwhile = True
+                preview = _preview(pending) or preview
+            else:
+                _discard(pending["token"], pending["kind"])
+                flash(_summary(preview), "success")
+                return redirect(url_for("plan.index"))
+    form.fingerprint.data = preview.fingerprint
+    return render_template(
+        "plan/import_preview.html",
+        form=form,
+        preview=preview,
+        shown=preview.problems[:PROBLEMS_SHOWN],
+        name=pending.get("name", ""),
+        token=token,
+        changed_meanwhile=changed_meanwhile,
+        upload_form=ImportForm(formdata=None),
+    )
+
+
+@bp.route("/import/<token>/cancel", methods=["POST"])
+@allow(Role.ADMIN)
+def cancel_import(token: str):
+    pending = _pending(token)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    _discard(pending["token"], pending["kind"])
+    flash("The import has been cancelled. Nothing was changed.")
+    return redirect(url_for("plan.import_plan"))
+
+
+def _summary(preview: importer.Preview) -> str:
+    def actions(n: int) -> str:
+        return f"{n} action{'s' if n != 1 else ''}"
+
+    parts = [
+        f"{actions(len(preview.added))} added",
+        f"{len(preview.changed)} changed",
+        f"{len(preview.unchanged)} unchanged",
+    ]
+    text = "The action plan has been imported: " + ", ".join(parts)
+    if preview.retire:
+        text += f"; {actions(len(preview.retire))} of sample data retired"
+    if preview.objectives:
+        n = len(preview.objectives)
+        text += f"; {n} objective{'s' if n != 1 else ''} updated"
+    return text + "."
+
+
+def _download(content: bytes, kind: str, stem: str) -> Response:
+    mimetype = spreadsheet.CSV_TYPE if kind == "csv" else spreadsheet.XLSX_TYPE
+    response = Response(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{kind}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _write(rows: list[list], kind: str) -> bytes:
+    return spreadsheet.write_csv(rows) if kind == "csv" else spreadsheet.write_xlsx(rows)
+
+
+@bp.route("/export.<any(csv, xlsx):kind>")
+@allow(Role.ADMIN, Role.AUDITOR)
+def export(kind: str):
+    rows = importer.export_rows()
+    return _download(_write(rows, kind), kind, f"action-plan-{date.today().isoformat()}")
+
+
+@bp.route("/template.<any(csv, xlsx):kind>")
+@allow(Role.ADMIN)
+def template(kind: str):
+    return _download(_write(sample.template_rows(), kind), kind, "action-plan-template")

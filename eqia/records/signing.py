@@ -1,0 +1,463 @@
+"""The organisation's signature on a PDF record (PAdES, with pyHanko), and checking one.
+
+No Flask and no database here. ``documents`` decides what to sign and what a
+checked signature means for the EqIAs this service holds.
+
+The certificate comes from configuration: a PEM certificate and key, or a
+PKCS#12 file, with the passphrase from the environment. A development or test
+install without one gets a self-signed certificate, made once under the
+instance folder. A check trusts exactly that certificate: a signature counts
+only when pyHanko finds it intact, trusted with the configured certificate as
+the root, and covering the whole file (``bottom_line``, never ``valid`` alone).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import BinaryIO
+
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+from pyhanko.pdf_utils.decode_limits import (
+    DecodeLimits,
+    DocumentDecodeBudget,
+    StreamDecodeLimits,
+)
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfDecodeLimitError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.general import SigningError
+from pyhanko.sign.timestamps import TimeStamper
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+log = logging.getLogger(__name__)
+
+FIELD_NAME = "EqIA record"
+DEVELOPMENT_FILE = "development-signing.pem"
+# Keys of the document information dictionary that say which record a PDF is.
+INFO_REFERENCE = "/EqiaReference"
+INFO_REVISION = "/EqiaRevision"
+INFO_CONTENT_HASH = "/EqiaContentHash"
+
+MiB = 1024 * 1024
+# A record is a few hundred kilobytes; these bound what a hostile upload can make
+# pyHanko decompress (a "PDF bomb") well below what would hurt the server.
+UNTRUSTED = DecodeLimits(
+    per_stream=StreamDecodeLimits(max_ratio=1100, ratio_floor=MiB, max_output_size=32 * MiB),
+    document_budget=DocumentDecodeBudget(base_allowance=64 * MiB, max_ratio=10),
+)
+
+
+class CertificateError(RuntimeError):
+    """The configured signing certificate cannot be used; the message says why."""
+
+
+# The organisation's certificate.
+
+
+def _asn1_certificate(certificate: x509.Certificate) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+
+
+def _asn1_key(key) -> asn1_keys.PrivateKeyInfo:
+    return asn1_keys.PrivateKeyInfo.load(
+        key.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+
+
+def _public_der(public_key) -> bytes:
+    return public_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+@dataclass(frozen=True)
+class OrgCertificate:
+    """The key and certificate records are signed with, ready for pyHanko."""
+
+    certificate: x509.Certificate
+    key: object = field(repr=False)
+    chain: tuple[x509.Certificate, ...] = ()
+    source: str = ""
+    self_signed_for_development: bool = False
+
+    @property
+    def der(self) -> bytes:
+        return self.certificate.public_bytes(serialization.Encoding.DER)
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.der).hexdigest()
+
+    @property
+    def subject(self) -> str:
+        return self.certificate.subject.rfc4514_string()
+
+    @property
+    def common_name(self) -> str:
+        names = self.certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+        return str(names[0].value) if names else ""
+
+    @property
+    def asn1(self) -> asn1_x509.Certificate:
+        return _asn1_certificate(self.certificate)
+
+    def signer(self) -> signers.SimpleSigner:
+        certificate = self.asn1
+        store = SimpleCertificateStore.from_certs(
+            [certificate, *(_asn1_certificate(c) for c in self.chain)]
+        )
+        return signers.SimpleSigner(
+            signing_cert=certificate, signing_key=_asn1_key(self.key), cert_registry=store
+        )
+
+    def bytes_reserved(self, timestamped: bool) -> int:
+        """Room for the signature in the file (hex digits), so pyHanko need not sign twice
+        to find out how big it will be."""
+        certificates = sum(len(c.public_bytes(serialization.Encoding.DER)) for c in self.chain)
+        estimate = len(self.der) + certificates + 4096 + (12288 if timestamped else 0)
+        return 2 * estimate
+
+
+def _check_pair(certificate: x509.Certificate, key, source: str) -> None:
+    if _public_der(certificate.public_key()) != _public_der(key.public_key()):
+        raise CertificateError(f"The signing key in {source} does not match its certificate")
+
+
+def _read(path: str, what: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise CertificateError(f"Cannot read the signing {what} {path}: {error.strerror}") from None
+
+
+def _passphrase(passphrase: str | None) -> bytes | None:
+    return passphrase.encode() if passphrase else None
+
+
+def load_pem(cert_path: str, key_path: str, passphrase: str | None = None) -> OrgCertificate:
+    """A PEM (or DER) certificate, optionally followed by its chain, and its private key."""
+    data = _read(cert_path, "certificate")
+    try:
+        certificates = (
+            x509.load_pem_x509_certificates(data)
+            if b"-----BEGIN" in data
+            else [x509.load_der_x509_certificate(data)]
+        )
+    except ValueError:
+        raise CertificateError(f"{cert_path} is not a PEM or DER certificate") from None
+    key_data = _read(key_path, "key")
+    try:
+        if b"-----BEGIN" in key_data:
+            key = serialization.load_pem_private_key(key_data, _passphrase(passphrase))
+        else:
+            key = serialization.load_der_private_key(key_data, _passphrase(passphrase))
+    except (ValueError, TypeError):
+        raise CertificateError(
+            f"Cannot open the signing key {key_path}: check EQIA_SIGNING_PASSPHRASE"
+        ) from None
+    _check_pair(certificates[0], key, key_path)
+    return OrgCertificate(certificates[0], key, tuple(certificates[1:]), source=cert_path)
+
+
+def load_pkcs12(path: str, passphrase: str | None = None) -> OrgCertificate:
+    data = _read(path, "PKCS#12 file")
+    try:
+        key, certificate, others = pkcs12.load_key_and_certificates(data, _passphrase(passphrase))
+    except (ValueError, TypeError):
+        raise CertificateError(
+            f"Cannot open the PKCS#12 file {path}: check EQIA_SIGNING_PASSPHRASE"
+        ) from None
+    if key is None or certificate is None:
+        raise CertificateError(f"{path} must hold the signing key and its certificate")
+    _check_pair(certificate, key, path)
+    return OrgCertificate(certificate, key, tuple(others or ()), source=path)
+
+
+def _self_signed(organisation: str) -> tuple[bytes, bytes]:
+    """A P-256 key and a ten-year self-signed certificate for it, both in PEM."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, f"{organisation} EqIA records (development)"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+        ]
+    )
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return key_pem, certificate.public_bytes(serialization.Encoding.PEM)
+
+
+def development_certificate(folder: Path, organisation: str) -> OrgCertificate:
+    """The self-signed certificate under ``folder``, made (and logged) on first use.
+
+    Key and certificate are one file, written whole and linked into place, so two
+    processes starting at once agree on one certificate.
+    """
+    path = folder / DEVELOPMENT_FILE
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        key_pem, cert_pem = _self_signed(organisation)
+        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".signing-")
+        created = False
+        try:
+            with os.fdopen(descriptor, "wb") as out:
+                out.write(key_pem + cert_pem)
+            os.link(temporary, path)
+            created = True
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        except OSError:  # a file system without hard links
+            os.replace(temporary, path)
+            created = True
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
+        if created:
+            log.warning(
+                "Created a self-signed development certificate for signing PDF records at %s."
+                " Set EQIA_SIGNING_CERT and EQIA_SIGNING_KEY (or EQIA_SIGNING_PKCS12) to sign"
+                " with the organisation's certificate.",
+                path,
+            )
+    loaded = load_pem(str(path), str(path))
+    return OrgCertificate(
+        loaded.certificate, loaded.key, source=str(path), self_signed_for_development=True
+    )
+
+
+def load_certificates(path: str, what: str) -> list[x509.Certificate]:
+    """Certificates to trust: earlier signing certificates, or a timestamp authority's root."""
+    data = _read(path, what)
+    try:
+        if b"-----BEGIN" in data:
+            return x509.load_pem_x509_certificates(data)
+        return [x509.load_der_x509_certificate(data)]
+    except ValueError:
+        raise CertificateError(f"{path} is not a PEM or DER certificate") from None
+
+
+# Signing.
+
+
+def sign(
+    pdf: bytes,
+    org: OrgCertificate,
+    *,
+    reason: str,
+    location: str,
+    timestamper: TimeStamper | None = None,
+) -> bytes:
+    """Certify the PDF (no later change allowed) with a PAdES signature: B-B, or B-T with a
+    timestamp authority."""
+    meta = signers.PdfSignatureMetadata(
+        field_name=FIELD_NAME,
+        reason=reason,
+        location=location,
+        name=org.common_name or None,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        certify=True,
+        docmdp_permissions=fields.MDPPerm.NO_CHANGES,
+    )
+    signer = org.signer()
+    reserved = org.bytes_reserved(timestamper is not None)
+    try:
+        output = _sign(pdf, meta, signer, timestamper, reserved)
+    except SigningError:
+        output = _sign(pdf, meta, signer, timestamper, None)  # let pyHanko measure
+    return output
+
+
+def _sign(pdf, meta, signer, timestamper, reserved) -> bytes:
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    out = signers.sign_pdf(
+        writer, meta, signer=signer, timestamper=timestamper, bytes_reserved=reserved
+    )
+    return out.getvalue()
+
+
+# Checking.
+
+
+class Finding(StrEnum):
+    """What a check found, before asking the database what the record should be."""
+
+    EMPTY = "empty"
+    NOT_PDF = "not-pdf"
+    DAMAGED = "damaged"
+    ENCRYPTED = "encrypted"
+    TOO_COMPLEX = "too-complex"
+    NOT_SIGNED = "not-signed"
+    OTHER_CERTIFICATE = "other-certificate"
+    ALTERED = "altered"
+    SIGNED = "signed"
+
+
+@dataclass(frozen=True)
+class Inspection:
+    finding: Finding
+    # When SIGNED: what the PDF says it is (None where it says nothing).
+    reference: str | None = None
+    revision: int | None = None
+    content_hash: str | None = None
+    signed_at: datetime | None = None
+    signer: str = ""
+
+
+def _looks_signed(stream: BinaryIO) -> bool:
+    stream.seek(0)
+    tail = b""
+    while chunk := stream.read(1024 * 1024):
+        if b"/ByteRange" in tail + chunk:
+            return True
+        tail = chunk[-16:]
+    return False
+
+
+def _is_pdf(stream: BinaryIO) -> bool:
+    stream.seek(0)
+    return b"%PDF-" in stream.read(1024)
+
+
+def _info(reader: PdfFileReader) -> dict[str, str]:
+    try:
+        info = reader.trailer_view["/Info"]
+        keys = (INFO_REFERENCE, INFO_REVISION, INFO_CONTENT_HASH)
+        return {key: str(info[key]) for key in keys if key in info}
+    except (KeyError, TypeError, ValueError):
+        return {}
+
+
+def _revision(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 9 else None
+
+
+def precheck(stream: BinaryIO) -> Finding | None:
+    """What can be said without reading the PDF: empty, or not a PDF at all."""
+    stream.seek(0, os.SEEK_END)
+    if stream.tell() == 0:
+        return Finding.EMPTY
+    if not _is_pdf(stream):
+        return Finding.NOT_PDF
+    return None
+
+
+def inspect(
+    stream: BinaryIO,
+    ours: list[x509.Certificate],
+    timestamp_roots: list[x509.Certificate] | None = None,
+) -> Inspection:
+    """Read an untrusted PDF and judge its signature against the organisation's certificates
+    (the one it signs with now, then any it signed with before).
+
+    Never raises for bad input: whatever the file is, the answer is a Finding.
+    """
+    if refused := precheck(stream):
+        return Inspection(refused)
+    stream.seek(0)
+    try:
+        return _inspect(stream, ours, timestamp_roots or [])
+    except PdfDecodeLimitError:
+        return Inspection(Finding.TOO_COMPLEX)
+    except Exception as error:
+        # A parser meeting a hostile or broken file can fail in any way at all (including
+        # RecursionError and MemoryError): whatever it is, the file cannot be trusted.
+        log.info("Could not read an uploaded PDF: %r", error)
+        return Inspection(Finding.ALTERED if _looks_signed(stream) else Finding.DAMAGED)
+
+
+def _inspect(stream: BinaryIO, ours: list[x509.Certificate], timestamp_roots) -> Inspection:
+    reader = PdfFileReader(stream, strict=False, decode_limits=UNTRUSTED)
+    if reader.encrypted:
+        return Inspection(Finding.ENCRYPTED)
+    signatures = reader.embedded_regular_signatures
+    if not signatures:
+        return Inspection(Finding.NOT_SIGNED)
+    known = {c.public_bytes(serialization.Encoding.DER): c for c in ours}
+    mine = [s for s in signatures if s.signer_cert.dump() in known]
+    if not mine:
+        subject = signatures[0].signer_cert.subject.human_friendly
+        return Inspection(Finding.OTHER_CERTIFICATE, signer=subject)
+    embedded = mine[0]
+    certificate = known[embedded.signer_cert.dump()]
+    root = _asn1_certificate(certificate)
+    # Judged as at the time the signature says it was made: the signature is checked
+    # with our own key, so the time is our own claim, and a certificate that has
+    # expired since still vouches for what it signed while it was valid.
+    at = embedded.self_reported_timestamp
+    try:
+        status = validate_pdf_signature(
+            embedded,
+            signer_validation_context=ValidationContext(trust_roots=[root], moment=at),
+            ts_validation_context=ValidationContext(
+                trust_roots=[root, *(_asn1_certificate(c) for c in timestamp_roots)]
+            ),
+        )
+    except SignatureValidationError:
+        return Inspection(Finding.ALTERED)
+    whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    if not (status.intact and status.bottom_line and whole):
+        return Inspection(Finding.ALTERED)
+    info = _info(reader)
+    return Inspection(
+        Finding.SIGNED,
+        reference=info.get(INFO_REFERENCE),
+        revision=_revision(info.get(INFO_REVISION)),
+        content_hash=info.get(INFO_CONTENT_HASH),
+        signed_at=status.signer_reported_dt,
+        signer=certificate.subject.rfc4514_string(),
+    )
