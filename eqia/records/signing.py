@@ -197,15 +197,16 @@ def load_pkcs12(path: str, passphrase: str | None = None) -> OrgCertificate:
     return OrgCertificate(certificate, key, tuple(others or ()), source=path)
 
 
-def _self_signed(organisation: str) -> tuple[bytes, bytes]:
-    """A P-256 key and a ten-year self-signed certificate for it, both in PEM."""
+def self_signed(
+    common_name: str, organisation: str = "", days: int = 3650, passphrase: str = ""
+) -> tuple[bytes, bytes]:
+    """A P-256 key and a self-signed certificate for it, both in PEM (the key encrypted
+    under the passphrase, if one is given)."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, f"{organisation} EqIA records (development)"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
-        ]
-    )
+    attributes = [x509.NameAttribute(NameOID.COMMON_NAME, common_name)]
+    if organisation:
+        attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation))
+    name = x509.Name(attributes)
     now = datetime.now(UTC)
     certificate = (
         x509.CertificateBuilder()
@@ -214,7 +215,7 @@ def _self_signed(organisation: str) -> tuple[bytes, bytes]:
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=3650))
+        .not_valid_after(now + timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(
@@ -233,10 +234,13 @@ def _self_signed(organisation: str) -> tuple[bytes, bytes]:
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
         .sign(key, hashes.SHA256())
     )
+    encryption = (
+        serialization.BestAvailableEncryption(passphrase.encode())
+        if passphrase
+        else serialization.NoEncryption()
+    )
     key_pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
     )
     return key_pem, certificate.public_bytes(serialization.Encoding.PEM)
 
@@ -250,7 +254,7 @@ def development_certificate(folder: Path, organisation: str) -> OrgCertificate:
     path = folder / DEVELOPMENT_FILE
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        key_pem, cert_pem = _self_signed(organisation)
+        key_pem, cert_pem = self_signed(f"{organisation} EqIA records (development)", organisation)
         descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".signing-")
         created = False
         try:
