@@ -31,7 +31,7 @@ from reportlab.platypus import (
 
 from eqia.plan import charts
 from eqia.plan.report import KIND_LABELS, KINDS, STATUSES, Report, ReportTable, uk_day
-from eqia.records.pdf import BOLD, REGULAR, markup, register_fonts, when
+from eqia.records.pdf import BOLD, REGULAR, markup, numbered_canvas, register_fonts, when
 
 BLACK = colors.HexColor("#0b0c0c")
 GREY = colors.HexColor("#505a5f")
@@ -245,37 +245,23 @@ def _impacts_chart(report: Report) -> Drawing:
 # Pages.
 
 
+def _decorate(canvas: Canvas, report: Report, number: int, total: int) -> None:
+    """The organisation, title, period and "Page N of M" on every page."""
+    canvas.saveState()
+    canvas.setFont(REGULAR, 8)
+    canvas.setFillColor(GREY)
+    width, height = A4
+    canvas.drawString(MARGIN, height - 12 * mm, report.organisation[:90])
+    canvas.drawRightString(width - MARGIN, height - 12 * mm, report.title)
+    canvas.setStrokeColor(LINE)
+    canvas.line(MARGIN, 14 * mm, width - MARGIN, 14 * mm)
+    canvas.drawString(MARGIN, 9 * mm, report.period.label)
+    canvas.drawRightString(width - MARGIN, 9 * mm, f"Page {number} of {total}")
+    canvas.restoreState()
+
+
 def _canvas_for(report: Report):
-    class ReportCanvas(Canvas):
-        """Draws "Page N of M" once the number of pages is known."""
-
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict] = []
-
-        def showPage(self):  # noqa: N802 - reportlab's name
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, 1):
-                self.__dict__.update(state)
-                self.saveState()
-                self.setFont(REGULAR, 8)
-                self.setFillColor(GREY)
-                width, height = A4
-                self.drawString(MARGIN, height - 12 * mm, report.organisation[:90])
-                self.drawRightString(width - MARGIN, height - 12 * mm, report.title)
-                self.setStrokeColor(LINE)
-                self.line(MARGIN, 14 * mm, width - MARGIN, 14 * mm)
-                self.drawString(MARGIN, 9 * mm, report.period.label)
-                self.drawRightString(width - MARGIN, 9 * mm, f"Page {number} of {total}")
-                self.restoreState()
-                super().showPage()
-            super().save()
-
-    return ReportCanvas
+    return numbered_canvas(lambda canvas, number, total: _decorate(canvas, report, number, total))
 
 
 def _introduction(report: Report, s) -> list:

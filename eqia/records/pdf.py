@@ -247,11 +247,15 @@ class _RecordInfo(PDFInfo):
         return PDFDictionary(entries).format(document)
 
 
-def _canvas_for(record: Record):
-    class RecordCanvas(Canvas):
+def numbered_canvas(decorate, info=None):
+    """A canvas class that draws each page's header and footer once the number of pages is
+    known, so every page can say "Page N of M": ``decorate(canvas, number, total)``."""
+
+    class NumberedCanvas(Canvas):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
-            self._doc.info = _RecordInfo(record)
+            if info is not None:
+                self._doc.info = info
             self._pages: list[dict] = []
 
         def showPage(self):  # noqa: N802 - reportlab's name
@@ -262,11 +266,18 @@ def _canvas_for(record: Record):
             total = len(self._pages)
             for number, state in enumerate(self._pages, 1):
                 self.__dict__.update(state)
-                _decorate(self, record, number, total)
+                decorate(self, number, total)
                 super().showPage()
             super().save()
 
-    return RecordCanvas
+    return NumberedCanvas
+
+
+def _canvas_for(record: Record):
+    return numbered_canvas(
+        lambda canvas, number, total: _decorate(canvas, record, number, total),
+        info=_RecordInfo(record),
+    )
 
 
 def _decorate(canvas: Canvas, record: Record, number: int, total: int) -> None:
