@@ -1,6 +1,11 @@
-"""Reading pages the way a person (or a screen reader) would."""
+"""Reading pages the way a person (or a screen reader) would, and counting what they cost."""
+
+from contextlib import contextmanager
 
 from bs4 import BeautifulSoup
+from sqlalchemy import event
+
+from eqia.extensions import db
 
 
 def soup(response) -> BeautifulSoup:
@@ -67,3 +72,27 @@ def table_rows(page: BeautifulSoup, selector: str = "table") -> list[list[str]]:
     if table is None:
         return []
     return [[text(cell) for cell in row.select("th, td")] for row in table.select("tbody tr")]
+
+
+@contextmanager
+def counting_queries(app):
+    """Every SQL statement the app runs inside the block."""
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def queries_for(app, client, url: str) -> int:
+    """How many SQL statements a page takes (it must answer 200)."""
+    with counting_queries(app) as statements:
+        assert client.get(url).status_code == 200
+    return len(statements)

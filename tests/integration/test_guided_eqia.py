@@ -7,7 +7,7 @@ from eqia.extensions import db
 from eqia.models import Assessment, Characteristic, Event, Revision, Status
 from tests import factories
 from tests.conftest import sign_in_as
-from tests.helpers import error_summary, h1, soup, submit, table_rows, text, title
+from tests.helpers import error_summary, h1, queries_for, soup, submit, table_rows, text, title
 from tests.journeys import ABOUT, ACTION, NEGATIVE, NEUTRAL, OUTCOME, complete, save
 
 
@@ -482,18 +482,7 @@ class TestQueryCounts:
     """Pages run a fixed number of queries, however many EqIAs, impacts or actions exist."""
 
     def count(self, app, client, url) -> int:
-        from sqlalchemy import event
-
-        with app.app_context():
-            engine = db.engine
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(url).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(statements)
+        return queries_for(app, client, url)
 
     def test_pages_do_not_grow_with_data(self, app, clients, users, ref, codes, directorate_id):
         lead = clients["lead"]

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from eqia import workflow
 from eqia.assessments.history import timeline
@@ -13,7 +13,7 @@ from eqia.extensions import db
 from eqia.models import Assessment, CoAuthor, DecisionKind, Revision, User
 from tests import factories
 from tests.conftest import sign_in_as
-from tests.helpers import h1, soup, table_rows, text, title
+from tests.helpers import h1, queries_for, soup, table_rows, text, title
 from tests.journeys import EVIDENCE, save, submitted_eqia
 
 COMMENT = 'Say more about <b>older residents</b> & "carers".\n\nSecond paragraph <script>x</script>'
@@ -166,19 +166,7 @@ class TestHistory:
 
     def test_the_page_runs_a_fixed_number_of_queries(self, app, clients, users, directorate_id):
         def count(ref) -> int:
-            with app.app_context():
-                engine = db.engine
-            statements = []
-
-            def listener(*args):
-                statements.append(args[2])
-
-            event.listen(engine, "before_cursor_execute", listener)
-            try:
-                assert clients["lead"].get(f"/eqia/{ref}/history").status_code == 200
-            finally:
-                event.remove(engine, "before_cursor_execute", listener)
-            return len(statements)
+            return queries_for(app, clients["lead"], f"/eqia/{ref}/history")
 
         ref = submitted_eqia(app, users["lead"].id, directorate_id)
         before = count(ref)

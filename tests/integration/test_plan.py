@@ -1,10 +1,9 @@
 """The EDI action plan: reading it, keeping it, and which EqIAs count as supporting it."""
 
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from eqia import demo, workflow
 from eqia.extensions import db
@@ -26,6 +25,7 @@ from eqia.models import (
 from tests import factories
 from tests.helpers import (
     banners,
+    counting_queries,
     error_summary,
     h1,
     soup,
@@ -270,22 +270,6 @@ def approved_directly(app, owner_id: int, reviewer_id: int, number: int, count: 
             refs.append(assessment.reference)
         db.session.commit()
     return refs
-
-
-@contextmanager
-def counting_queries(app):
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_the_objective_page_pages_newest_first_in_a_fixed_number_of_queries(app, clients, users):

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from eqia import workflow
 from eqia.extensions import db
@@ -13,7 +13,15 @@ from eqia.records import generate
 from eqia.records.forms import parse_date
 from eqia.records.register import PER_PAGE, neutralise, requested_page
 from tests import factories
-from tests.helpers import error_summary, h1, soup, table_rows, text, title
+from tests.helpers import (
+    error_summary,
+    h1,
+    queries_for,
+    soup,
+    table_rows,
+    text,
+    title,
+)
 from tests.journeys import OUTCOME, save
 
 PLACE, CHILDREN = "Place & Sustainability", "Children, Education & Families"
@@ -370,19 +378,7 @@ class TestQueryCount:
     ]
 
     def count(self, app, client, url: str) -> int:
-        with app.app_context():
-            engine = db.engine
-        statements = []
-
-        def listener(*args):
-            statements.append(args[2])
-
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(url).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(statements)
+        return queries_for(app, client, url)
 
     def test_three_or_thirty_eqias(self, app, clients, users):
         with app.app_context():

@@ -2,12 +2,11 @@
 
 import csv
 import io
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from eqia import workflow
 from eqia.extensions import db
@@ -28,7 +27,15 @@ from eqia.plan import report
 from eqia.plan.report import Period
 from eqia.shell import LONDON
 from tests import factories
-from tests.helpers import error_summary, h1, soup, table_rows, text, title
+from tests.helpers import (
+    counting_queries,
+    error_summary,
+    h1,
+    soup,
+    table_rows,
+    text,
+    title,
+)
 
 PLACE = "Place & Sustainability"
 ADULTS = "Adults, Health & Commissioning"
@@ -66,22 +73,6 @@ def set_approved_at(app, ref: str, when: datetime) -> None:
 
 def objective_id(number: int) -> int:
     return db.session.scalar(select(Objective.id).where(Objective.number == number))
-
-
-@contextmanager
-def counting_queries(app):
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 # Reading each format ------------------------------------------------------------------------------

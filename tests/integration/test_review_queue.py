@@ -3,14 +3,14 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from eqia import workflow
 from eqia.extensions import db
 from eqia.models import Assessment, CoAuthor, DecisionKind, Event, Revision, User
 from tests import factories
 from tests.conftest import sign_in_as
-from tests.helpers import banners, h1, soup, table_rows, text, title
+from tests.helpers import banners, counting_queries, h1, queries_for, soup, table_rows, text, title
 from tests.journeys import submitted_eqia
 
 
@@ -206,19 +206,7 @@ class TestQueue:
 
     def test_the_queue_runs_a_fixed_number_of_queries(self, app, people, users, directorates):
         def count() -> int:
-            with app.app_context():
-                engine = db.engine
-            statements = []
-
-            def listener(*args):
-                statements.append(args[2])
-
-            event.listen(engine, "before_cursor_execute", listener)
-            try:
-                assert people["super_user"].get("/reviews/").status_code == 200
-            finally:
-                event.remove(engine, "before_cursor_execute", listener)
-            return len(statements)
+            return queries_for(app, people["super_user"], "/reviews/")
 
         first = submitted_eqia(app, users["lead"].id, directorates["place"], "First")
         assign_to(app, first, users["super_user"].id)
@@ -437,19 +425,9 @@ class TestDashboard:
         ]
 
     def test_the_dashboard_runs_few_queries(self, app, people, users, directorates):
-        statements = []
-        with app.app_context():
-            engine = db.engine
-
-        def listener(*args):
-            statements.append(args[2])
-
         for n in range(3):
             ref = submitted_eqia(app, users["lead"].id, directorates["place"], f"EqIA {n}")
             decide(app, ref, users["super_user2"].id, DecisionKind.RETURNED)
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with counting_queries(app) as statements:
             assert people["lead"].get("/").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         assert len(statements) <= 4, statements
