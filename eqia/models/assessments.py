@@ -352,3 +352,25 @@ Index("ix_assessments_updated_at", Assessment.updated_at)
 Index("ix_assessments_review_date", Assessment.review_date)
 Index("ix_assessments_title", Assessment.title)
 Index("ix_impacts_negative", Impact.characteristic_id, Impact.negative, Impact.assessment_id)
+# The progress report and the equality insight aggregate over these without reading the tables.
+Index(
+    "ix_impacts_report",
+    Impact.assessment_id,
+    Impact.characteristic_id,
+    Impact.negative,
+    Impact.positive,
+    Impact.not_known,
+)
+Index(
+    "ix_objective_links_report",
+    ObjectiveLink.assessment_id,
+    ObjectiveLink.confirmed,
+    ObjectiveLink.objective_id,
+)
+Index(
+    "ix_assessments_report",
+    Assessment.approved_at,
+    Assessment.status,
+    Assessment.approved_revision_id,
+    Assessment.directorate_id,
+)
