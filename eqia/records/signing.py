@@ -13,12 +13,14 @@ the root, and covering the whole file (``bottom_line``, never ``valid`` alone).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import io
 import logging
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -326,10 +328,26 @@ def sign(
     return output
 
 
+def outside_event_loop(function, *args, **kwargs):
+    """Call one of pyHanko's synchronous functions, which start their own asyncio loop:
+    directly, or in a worker thread when this thread already runs a loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(function, *args, **kwargs).result()
+
+
 def _sign(pdf, meta, signer, timestamper, reserved) -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    out = signers.sign_pdf(
-        writer, meta, signer=signer, timestamper=timestamper, bytes_reserved=reserved
+    out = outside_event_loop(
+        signers.sign_pdf,
+        writer,
+        meta,
+        signer=signer,
+        timestamper=timestamper,
+        bytes_reserved=reserved,
     )
     return out.getvalue()
 
@@ -444,7 +462,8 @@ def _inspect(stream: BinaryIO, ours: list[x509.Certificate], timestamp_roots) ->
     # expired since still vouches for what it signed while it was valid.
     at = embedded.self_reported_timestamp
     try:
-        status = validate_pdf_signature(
+        status = outside_event_loop(
+            validate_pdf_signature,
             embedded,
             signer_validation_context=ValidationContext(trust_roots=[root], moment=at),
             ts_validation_context=ValidationContext(

@@ -160,7 +160,7 @@ def validate(content: bytes, certificate_path) -> object:
     reader = PdfFileReader(io.BytesIO(content))
     [embedded] = reader.embedded_signatures
     context = ValidationContext(trust_roots=[signing._asn1_certificate(root)])
-    return validate_pdf_signature(embedded, context)
+    return signing.outside_event_loop(validate_pdf_signature, embedded, context)
 
 
 def download(client, ref: str, number: int | None = None):
@@ -619,7 +619,8 @@ def test_a_timestamp_authority_makes_the_signature_pades_b_t(
     ours = signing.load_certificates(str(configured), "certificate")[0]
     tsa = signing.load_certificates(str(tmp_path / "tsa-root.pem"), "root")[0]
     [embedded] = PdfFileReader(io.BytesIO(content)).embedded_signatures
-    status = validate_pdf_signature(
+    status = signing.outside_event_loop(
+        validate_pdf_signature,
         embedded,
         ValidationContext(trust_roots=[signing._asn1_certificate(ours)]),
         ts_validation_context=ValidationContext(trust_roots=[signing._asn1_certificate(tsa)]),
