@@ -16,16 +16,17 @@ from common import (
     RESULTS,
     auditor_id,
     eqia_count,
+    generate_up_to,
     make_app,
     median,
     percentile,
     signed_in_client,
+    vacuum_analyze,
 )
 from sqlalchemy import event, select
 
 from eqia.extensions import db
 from eqia.models import Assessment, Characteristic, Directorate, Objective
-from eqia.records import generate
 
 URLS = [
     ("first page (newest reference first)", "/records/"),
@@ -62,17 +63,8 @@ def main() -> None:
 
     app = make_app(f"register-{args.count}")
     with app.app_context():
-        existing = eqia_count()
-        if existing < args.count:
-            started = time.perf_counter()
-            generate.generate(args.count - existing, seed=2026, batch=5000)
-            took = time.perf_counter() - started
-            print(f"Generated {args.count - existing:,} EqIAs in {took:.1f} s")
-        if db.engine.dialect.name == "postgresql":
-            # What autovacuum does soon after a bulk load or a migration: statistics, and
-            # the visibility map (index-only scans for counts).
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-                c.exec_driver_sql("VACUUM ANALYZE")
+        generate_up_to(args.count)
+        vacuum_analyze()
         user_id = auditor_id()
         values = {
             "age": db.session.scalar(select(Characteristic.id).where(Characteristic.code == "age")),

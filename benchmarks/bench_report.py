@@ -25,10 +25,12 @@ from common import (
     RESULTS,
     auditor_id,
     eqia_count,
+    generate_up_to,
     make_app,
     median,
     percentile,
     signed_in_client,
+    vacuum_analyze,
 )
 from sqlalchemy import event, func, insert, select, update
 
@@ -47,7 +49,6 @@ from eqia.models import (
 from eqia.plan import report
 from eqia.plan.report import Period
 from eqia.questions import IMPACT_KINDS
-from eqia.records import generate
 from eqia.shell import LONDON
 
 UNDER_REVIEW = 0.02
@@ -194,18 +195,9 @@ def main() -> None:
 
     app = make_app(f"report-{args.count}")
     with app.app_context():
-        existing = eqia_count()
-        if existing < args.count:
-            started = time.perf_counter()
-            generate.generate(args.count - existing, seed=2026, batch=5000)
-            print(
-                f"Generated {args.count - existing:,} EqIAs in "
-                f"{time.perf_counter() - started:.1f} s"
-            )
+        if generate_up_to(args.count):
             add_what_reports_count(random.Random(2026))  # noqa: S311 - test data
-            if db.engine.dialect.name == "postgresql":
-                with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-                    c.exec_driver_sql("VACUUM ANALYZE")
+            vacuum_analyze()
         total = eqia_count()
         dialect = db.engine.dialect.name
         engine = db.engine

@@ -8,6 +8,7 @@ keeps its database, signing key and results under ``benchmarks/results/``
 import os
 import statistics
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,6 +41,27 @@ def make_app(name: str) -> Flask:
 
 def eqia_count() -> int:
     return db.session.scalar(select(func.count(Assessment.id))) or 0
+
+
+def generate_up_to(count: int) -> bool:
+    """Top the benchmark's database up to ``count`` generated EqIAs; whether any were made."""
+    from eqia.records import generate
+
+    existing = eqia_count()
+    if existing >= count:
+        return False
+    started = time.perf_counter()
+    generate.generate(count - existing, seed=2026, batch=5000)
+    print(f"Generated {count - existing:,} EqIAs in {time.perf_counter() - started:.1f} s")
+    return True
+
+
+def vacuum_analyze() -> None:
+    """On PostgreSQL, what autovacuum does soon after a bulk load: statistics, and the
+    visibility map (index-only scans for counts)."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.exec_driver_sql("VACUUM ANALYZE")
 
 
 def auditor_id() -> int:
