@@ -60,6 +60,20 @@ class RequiredIf(Required):
             super().__call__(form, field)
 
 
+class NotBefore:
+    """A date that must be the same as or after another field's date (an end after a start)."""
+
+    completeness = False
+
+    def __init__(self, other: str, message: str):
+        self.other, self.message = other, message
+
+    def __call__(self, form, field) -> None:
+        start = form[self.other].data
+        if field.data and start and field.data < start:
+            raise ValidationError(self.message)
+
+
 class InFuture:
     completeness = False
 

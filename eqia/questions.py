@@ -29,6 +29,7 @@ from eqia.forms import (
     GovRadioField,
     GovSelectField,
     InFuture,
+    NotBefore,
     Required,
     RequiredIf,
     long_text,
@@ -383,7 +384,10 @@ class ActionForm(SectionForm):
     )
     due_date = GovDateField(
         "Due date",
-        validators=[Required("Enter the due date")],
+        validators=[
+            Required("Enter the due date"),
+            NotBefore("start_date", "The due date must be the same as or after the start date"),
+        ],
         description="For example, 31 3 2028",
     )
     characteristics = SelectMultipleField(
@@ -416,10 +420,6 @@ class ActionForm(SectionForm):
     progress_note = long_text(
         "Tell us more (optional)", MEDIUM, Optional(), name="What happened to the action"
     )
-
-    def validate_due_date(self, field) -> None:
-        if field.data and self.start_date.data and field.data < self.start_date.data:
-            raise ValidationError("The due date must be the same as or after the start date")
 
 
 class OutcomeForm(SectionForm):

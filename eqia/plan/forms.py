@@ -20,6 +20,7 @@ from eqia.forms import (
     GovDateField,
     GovRadioField,
     GovSelectField,
+    NotBefore,
     Required,
     long_text,
     max_length,
@@ -124,7 +125,10 @@ class PlanActionForm(VersionedForm):
     )
     end_date = GovDateField(
         "End date",
-        validators=[Required("Enter the end date")],
+        validators=[
+            Required("Enter the end date"),
+            NotBefore("start_date", "The end date must be the same as or after the start date"),
+        ],
         description="For example, 31 3 2028",
     )
     success_measure = long_text(
@@ -149,10 +153,6 @@ class PlanActionForm(VersionedForm):
                 "Action reference must start with a letter or number and use only letters, "
                 "numbers, full stops, hyphens, slashes and underscores"
             )
-
-    def validate_end_date(self, field) -> None:
-        if field.data and self.start_date.data and field.data < self.start_date.data:
-            raise ValidationError("The end date must be the same as or after the start date")
 
 
 class ProgressForm(VersionedForm):
