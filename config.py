@@ -47,6 +47,16 @@ class Config:
     MAX_CONTENT_LENGTH = _int("EQIA_MAX_UPLOAD_MB", 25) * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
 
+    # Where files live on disk: evidence files, plan imports between preview and import,
+    # and (development and testing only) the self-signed signing certificate.
+    UPLOAD_FOLDER = os.environ.get("EQIA_UPLOAD_FOLDER", str(INSTANCE_PATH / "uploads"))
+    PLAN_IMPORT_FOLDER = os.environ.get(
+        "EQIA_PLAN_IMPORT_FOLDER", str(INSTANCE_PATH / "plan-imports")
+    )
+    SIGNING_FOLDER = os.environ.get("EQIA_SIGNING_FOLDER", str(INSTANCE_PATH / "signing"))
+    # DejaVu Sans for the PDFs (Debian's fonts-dejavu-core).
+    FONT_DIR = os.environ.get("EQIA_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
+
     # Failed sign-ins allowed before the account or address must wait.
     SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get("EQIA_SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get(

@@ -37,6 +37,7 @@ from sqlalchemy import select
 from eqia import demo
 from eqia.extensions import db
 from eqia.models import Assessment
+from eqia import pdfbase
 from eqia.records import documents, pdf
 
 TITLE = "Mobile library routes 2026"
@@ -56,11 +57,11 @@ def record_lines(record: pdf.Record) -> list[str]:
     """Every piece of text the record prints, one entry a line."""
     lines = [record.organisation, record.title, record.reference, record.content_hash]
     for section in record.sections:
-        lines.append(f"{section['number']}. {section['title']}")
-        for row in section["rows"]:
-            lines += [row["question"], *row["answer"].split("\n")]
-        for item in section.get("files", []):
-            lines.append(f"{item['name']} {item['sha256']}")
+        lines.append(section.heading)
+        for row in section.rows:
+            lines += [row.question, *row.answer.split("\n")]
+        for item in section.files or []:
+            lines.append(f"{item.name} {item.sha256}")
     if record.decision:
         lines += [record.decision.name, record.decision.comment]
         lines += [f"{e.section} {e.rating} {e.comment}" for e in record.decision.evaluations]
@@ -70,7 +71,7 @@ def record_lines(record: pdf.Record) -> list[str]:
 
 def raw_reportlab(lines: list[str]) -> bytes:
     out = io.BytesIO()
-    style = ParagraphStyle("plain", fontName=pdf.REGULAR, fontSize=10, leading=14)
+    style = ParagraphStyle("plain", fontName=pdfbase.REGULAR, fontSize=10, leading=14)
     SimpleDocTemplate(out, pagesize=A4, invariant=1).build(
         [Paragraph(escape(line), style) for line in lines]
     )
@@ -97,7 +98,8 @@ def main() -> None:
         revision = assessment.approved_revision
         keys = documents.keys()
         record = documents.record(assessment, revision)
-        drawn = pdf.render(record)
+        fonts = app.config["FONT_DIR"]
+        drawn = pdf.render(record, fonts)
         signed = documents.sign(drawn, record)
         lines = record_lines(record)
         signer = keys.certificate.signer()
@@ -109,7 +111,7 @@ def main() -> None:
             "gather (database to record)": timed(
                 args.runs, lambda: documents.record(assessment, revision)
             ),
-            "draw (eqia.records.pdf)": timed(args.runs, lambda: pdf.render(record)),
+            "draw (eqia.records.pdf)": timed(args.runs, lambda: pdf.render(record, fonts)),
             "raw reportlab, same text": timed(args.runs, lambda: raw_reportlab(lines)),
             "sign (eqia.records.signing)": timed(args.runs, lambda: documents.sign(drawn, record)),
             "raw pyHanko sign_pdf": timed(args.runs, lambda: raw_pyhanko(drawn, signer)),

@@ -10,7 +10,7 @@ negative impact, 2% of the signed-off EqIAs under review (their figures are read
 from the signed-off revision's JSON snapshot), and 300 plan actions. Later runs
 reuse the database.
 
-For each period it times ``report.build`` and ``report.insight`` (the functions
+For each period it times ``progress.build`` and ``insight.insight`` (the functions
 the pages call: every query and the Python around them), median of ``--runs``
 after one warm-up; then whole requests for the HTML page, the CSV, the PDF and
 the insight page, through the WSGI app in-process.
@@ -46,17 +46,18 @@ from eqia.models import (
     Revision,
     Status,
 )
-from eqia.plan import report
-from eqia.plan.report import Period
+from eqia.plan import insight, progress
+from eqia.plan.periods import Period
 from eqia.questions import IMPACT_KINDS
-from eqia.shell import LONDON
+from eqia.snapshot import SCHEMA_VERSION, coded
+from eqia.timefmt import LONDON, uk_today
 
 UNDER_REVIEW = 0.02
 
 
-def _labels(row) -> list[str]:
-    """The impact's kinds as a snapshot records them (the choices' labels)."""
-    return [choice.label for choice in IMPACT_KINDS if getattr(row, choice.value)]
+def _kinds(row) -> list[dict]:
+    """The impact's kinds as a snapshot records them: codes and labels."""
+    return [coded(c.value, c.label) for c in IMPACT_KINDS if getattr(row, c.value)]
 
 
 def add_what_reports_count(rng: random.Random) -> None:
@@ -91,14 +92,19 @@ def add_what_reports_count(rng: random.Random) -> None:
 
     # Some signed-off EqIAs are under review: the live rows change, the figures must not.
     chosen = [i for i in db.session.scalars(approved) if rng.random() < UNDER_REVIEW]
-    codes = dict(db.session.execute(select(Characteristic.id, Characteristic.code)).all())
+    names = {c.id: c for c in db.session.scalars(select(Characteristic))}
     impacts: dict[int, list] = {}
     for row in db.session.execute(select(Impact).where(Impact.assessment_id.in_(chosen))).scalars():
+        characteristic = names[row.characteristic_id]
         impacts.setdefault(row.assessment_id, []).append(
             {
-                "code": codes[row.characteristic_id],
-                "impacts": _labels(row),
+                "characteristic": coded(characteristic.code, characteristic.name),
+                "retired": False,
+                "kinds": _kinds(row),
                 "evidence": row.evidence,
+                "mitigation": "",
+                "residual": None,
+                "how_find_out": "",
             }
         )
     actions = dict(
@@ -115,13 +121,19 @@ def add_what_reports_count(rng: random.Random) -> None:
     )
     for assessment_id in chosen:
         snapshot = {
+            "schema_version": SCHEMA_VERSION,
             "route": "full",
             "sections": [
-                {"slug": "impacts", "number": 4, "rows": [], "impacts": impacts.get(assessment_id)},
+                {
+                    "slug": "impacts",
+                    "number": 4,
+                    "title": "Impact on each characteristic",
+                    "impacts": impacts.get(assessment_id, []),
+                },
                 {
                     "slug": "actions",
                     "number": 6,
-                    "rows": [],
+                    "title": "Actions",
                     "actions": [{"action": "x"}] * actions.get(assessment_id, 0),
                 },
             ],
@@ -141,7 +153,7 @@ def add_what_reports_count(rng: random.Random) -> None:
     db.session.execute(update(Impact).where(Impact.assessment_id.in_(chosen)).values(negative=True))
 
     objectives = list(db.session.scalars(select(Objective.id)))
-    today = date.today()
+    today = uk_today()
     plan = []
     for n in range(300):
         status = rng.choice(list(PlanStatus))
@@ -222,13 +234,13 @@ def main() -> None:
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for label, period in periods:
-            built = report.build(period, "Bench", today, datetime.now(UTC))
+            built = progress.build(period, "Bench", today, datetime.now(UTC))
             r50, r95, rq = timed(
-                lambda p=period: report.build(p, "Bench", today, datetime.now(UTC)),
+                lambda p=period: progress.build(p, "Bench", today, datetime.now(UTC)),
                 args.runs,
                 statements,
             )
-            i50, i95, iq = timed(lambda p=period: report.insight(p), args.runs, statements)
+            i50, i95, iq = timed(lambda p=period: insight.insight(p), args.runs, statements)
             lines.append(
                 f"| {label}: {period.label} | {built.approved:,} | {r50:.1f} | {r95:.1f} | {rq} "
                 f"| {i50:.1f} | {i95:.1f} | {iq} |"

@@ -1,5 +1,6 @@
 """`flask --app eqia …` commands."""
 
+import itertools
 from datetime import date
 from pathlib import Path
 
@@ -8,8 +9,9 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from eqia import demo, notifications
+from eqia.errors import UnknownSnapshot
 from eqia.extensions import db
-from eqia.models import Role, User, audit
+from eqia.models import Revision, Role, User, audit
 
 ROLE_CHOICES = ["lead", *[role.value for role in Role]]
 
@@ -96,12 +98,19 @@ def send_reminders():
 @click.command("verify-audit")
 @with_appcontext
 def verify_audit():
-    """Check that no audit event has been changed, removed or inserted since it was written."""
+    """Check that no audit event has been changed, removed or inserted since it was written,
+    and that every revision still matches its content hash and can be read."""
     count, problem = audit.verify()
     if problem:
         click.echo(f"FAILED after {count} matching event(s): {problem}", err=True)
         raise SystemExit(1)
     click.echo(f"OK: all {count} audit events match their hashes and follow in order")
+    problems = list(itertools.islice(Revision.problems(), 20))
+    for line in problems:
+        click.echo(f"FAILED: {line}", err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo("OK: every revision matches its content hash and can be read")
 
 
 @click.command("verify-pdf")
@@ -143,8 +152,11 @@ def export(approved_from, approved_to, out: str):
         raise click.BadParameter("must not be before --approved-from", param_hint="--approved-to")
     criteria = Criteria(approved_from=approved_from, approved_to=approved_to)
     total = exports.count_approved(criteria)
-    with click.progressbar(length=total, label="Signing PDFs") as bar:
-        exports.write_zip(criteria, Path(out), progress=lambda _item: bar.update(1))
+    try:
+        with click.progressbar(length=total, label="Signing PDFs") as bar:
+            exports.write_zip(criteria, Path(out), progress=lambda _item: bar.update(1))
+    except UnknownSnapshot as error:
+        raise click.ClickException(f"Nothing was exported: {error}") from None
     click.echo(f"Wrote {total} signed PDF(s) and manifest.csv to {out}")
 
 

@@ -1,9 +1,11 @@
-"""Database engine settings that the ORM does not give on its own."""
+"""Database settings the ORM does not give on its own, and the one dialect-aware insert."""
 
 import sqlite3
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
 from eqia.extensions import db
@@ -30,3 +32,11 @@ def is_reachable() -> bool:
         db.session.rollback()
         return False
     return True
+
+
+def insert_unless_present(model, values: dict, conflict_on: list[str] | None = None):
+    """INSERT … ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike: a row that would
+    break a unique constraint (``conflict_on``, or any) is left out, not an error."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict_on)

@@ -134,11 +134,12 @@ PLAN_ACTIONS = [
 
 def seed_plan() -> None:
     """Add or refresh the demo plan actions, dated from today (sample data)."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from eqia.models import Objective, PlanAction, PlanStatus
+    from eqia.timefmt import uk_today
 
-    today = date.today()
+    today = uk_today()
     objectives = {o.number: o for o in db.session.scalars(select(Objective))}
     for spec in PLAN_ACTIONS:
         number, reference, action, responsible, start, end, measure, status, done, note = spec
@@ -267,9 +268,10 @@ LIBRARIES = {
 }
 
 
-def _demo_assessment(spec: dict, stage: str, reviewer: str = "superuser@example.org") -> None:
-    """Create one demo EqIA (once) at a stage: empty, half, complete, submitted (to the
-    reviewer), returned or approved (by the reviewer)."""
+def build_assessment(spec: dict, stage: str, reviewer: str = "superuser@example.org") -> None:
+    """Create one demo EqIA (once), as a lead would answer it, taken to a stage by the
+    workflow: empty, half, complete, submitted (to the reviewer), returned or approved
+    (by the reviewer)."""
     from datetime import date, timedelta
 
     from eqia import sections, workflow
@@ -285,6 +287,8 @@ def _demo_assessment(spec: dict, stage: str, reviewer: str = "superuser@example.
         Rating,
         SectionAnswers,
     )
+    from eqia.sections import saving
+    from eqia.timefmt import uk_today
 
     owner = User.by_email(spec["owner"])
     title = spec["title"]
@@ -310,10 +314,9 @@ def _demo_assessment(spec: dict, stage: str, reviewer: str = "superuser@example.
         assessment.sections[slug] = SectionAnswers(
             slug=slug, data=answers[slug], updated_by_id=owner.id
         )
-    sections.ABOUT.after_save(assessment, answers["about"])
     if stage == "half":
+        _copy_answers(assessment)
         return
-    sections.OUTCOME.after_save(assessment, answers["outcome"])
     for code, characteristic in characteristics.items():
         if not characteristic.active:
             continue
@@ -347,7 +350,7 @@ def _demo_assessment(spec: dict, stage: str, reviewer: str = "superuser@example.
         plan_action = PlanAction.by_reference(reference)
         if plan_action is not None and index < len(assessment.actions):
             assessment.actions[index].plan_action_id = plan_action.id
-    sections.ACTIONS.mark_finished(assessment, owner)
+    saving.finish_actions(assessment, owner)
     objectives = {o.number: o.id for o in sections.Context.load().objectives}
     for number, how in spec["objectives"].items():
         assessment.objective_links.append(ObjectiveLink(objective_id=objectives[number], how=how))
@@ -355,15 +358,16 @@ def _demo_assessment(spec: dict, stage: str, reviewer: str = "superuser@example.
         slug="objectives", data={"none": False}, updated_by_id=owner.id
     )
     db.session.flush()
+    _copy_answers(assessment)
     if stage == "complete":
         return
     super_user = User.by_email(reviewer)
-    workflow.submit(
-        assessment, owner, super_user if stage == "submitted" else None, "Ready for sign-off."
-    )
+    progress = sections.progress(assessment, sections.Context.load(assessment))
+    chosen = super_user if stage == "submitted" else None
+    workflow.submit(assessment, owner, progress, chosen, "Ready for sign-off.")
     if stage == "submitted":
         return
-    sections_of = [s["slug"] for s in workflow.latest_revision(assessment).snapshot["sections"]]
+    sections_of = [s.slug for s in workflow.latest_revision(assessment).read().sections]
     evaluations = {slug: (Rating.ACCEPTABLE, "") for slug in sections_of}
     if stage == "returned":
         evaluations["evidence"] = (
@@ -385,7 +389,17 @@ def _demo_assessment(spec: dict, stage: str, reviewer: str = "superuser@example.
     )
     if spec.get("review_overdue"):
         # As if it was signed off long ago: the review date it set has now passed.
-        assessment.review_date = date.today() - timedelta(days=45)
+        assessment.review_date = uk_today() - timedelta(days=45)
+
+
+def _copy_answers(assessment) -> None:
+    """What lists sort on, copied onto the EqIA as saving a page does."""
+    from eqia import sections
+    from eqia.sections import saving, snapshot
+
+    cover = snapshot.cover(assessment, sections.Context.load(assessment))
+    for column, value in saving.copied_columns(cover).items():
+        setattr(assessment, column, value)
 
 
 def _variant(spec: dict, **changes) -> dict:
@@ -395,8 +409,8 @@ def _variant(spec: dict, **changes) -> dict:
 def seed_assessments() -> None:
     """EqIAs at every stage for the demo leads: drafts, one awaiting each super user,
     one returned with comments, and two signed off (one overdue for review)."""
-    _demo_assessment(LIBRARIES, "complete")
-    _demo_assessment(
+    build_assessment(LIBRARIES, "complete")
+    build_assessment(
         _variant(
             LIBRARIES,
             title="Home to school transport: new eligibility assessment",
@@ -404,7 +418,7 @@ def seed_assessments() -> None:
         ),
         "submitted",
     )
-    _demo_assessment(
+    build_assessment(
         _variant(
             LIBRARIES,
             title="Closing the Ely recycling centre on Wednesdays",
@@ -413,9 +427,9 @@ def seed_assessments() -> None:
         "submitted",
         reviewer="superuser2@example.org",
     )
-    _demo_assessment(_variant(LIBRARIES, title="Adult learning: moving courses online"), "returned")
-    _demo_assessment(_variant(LIBRARIES, title="Mobile library routes 2026"), "approved")
-    _demo_assessment(
+    build_assessment(_variant(LIBRARIES, title="Adult learning: moving courses online"), "returned")
+    build_assessment(_variant(LIBRARIES, title="Mobile library routes 2026"), "approved")
+    build_assessment(
         _variant(
             LIBRARIES,
             title="Community warm spaces grant scheme",
@@ -429,7 +443,7 @@ def seed_assessments() -> None:
         ),
         "approved",
     )
-    _demo_assessment(
+    build_assessment(
         _variant(
             LIBRARIES,
             title="Hybrid working policy",
@@ -438,7 +452,7 @@ def seed_assessments() -> None:
         ),
         "half",
     )
-    _demo_assessment(
+    build_assessment(
         _variant(
             LIBRARIES, title="Refresh of the customer services strategy", owner="lead2@example.org"
         ),

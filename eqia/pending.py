@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from eqia.extensions import db
 from eqia.models import PendingSubmission, User
-from eqia.models.users import utcnow
+from eqia.timefmt import utcnow
 
 SESSION_KEY = "pending_submission"
 ENDED_KEY = "ended_user_id"

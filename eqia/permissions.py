@@ -10,7 +10,7 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from eqia import pending
@@ -19,16 +19,39 @@ from eqia.models import Assessment, Role, Status, User
 ANYONE = "anyone"
 SIGNED_IN = "signed_in"
 
+# Who may use each area of the service beyond what every member of staff may, declared
+# once: views declare them with @allow, templates ask ``may("register")``.
+GROUPS: dict[str, frozenset[Role]] = {
+    # The sign-off queue and the review page.
+    "sign-off": frozenset({Role.SUPER_USER}),
+    # The register of every EqIA, the equality insight, and answers not yet signed off.
+    "oversight": frozenset({Role.SUPER_USER, Role.AUDITOR, Role.ADMIN}),
+    # Bulk exports of signed records.
+    "audit": frozenset({Role.AUDITOR}),
+    # The action plan as a spreadsheet.
+    "plan-export": frozenset({Role.ADMIN, Role.AUDITOR}),
+    # People, directorates, the characteristics catalogue and the action plan.
+    "admin": frozenset({Role.ADMIN}),
+}
+SIGN_OFF = GROUPS["sign-off"]
+OVERSIGHT = GROUPS["oversight"]
+AUDIT = GROUPS["audit"]
+PLAN_EXPORT = GROUPS["plan-export"]
+ADMIN = GROUPS["admin"]
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def allow(*audience: str | Role) -> Callable[[F], F]:
-    """Declare who may use a view: ANYONE, SIGNED_IN, or one or more roles."""
+def allow(*audience: str | Role | frozenset[Role]) -> Callable[[F], F]:
+    """Declare who may use a view: ANYONE, SIGNED_IN, roles, or groups of them."""
     if not audience:
         raise ValueError("allow() needs at least one audience")
+    flat = {
+        member for item in audience for member in (item if isinstance(item, frozenset) else {item})
+    }
 
     def mark(view: F) -> F:
-        view.access = frozenset(audience)  # type: ignore[attr-defined]
+        view.access = frozenset(flat)  # type: ignore[attr-defined]
         return view
 
     return mark
@@ -81,8 +104,12 @@ def is_safe_next(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
+def in_group(user: User, name: str) -> bool:
+    """For templates: whether the person is in one of the groups above."""
+    return may(user, GROUPS[name])
+
+
 # Decisions about one EqIA. Views, templates and the workflow all ask these.
-PRIVILEGED_READERS = (Role.SUPER_USER, Role.AUDITOR, Role.ADMIN)
 
 
 def can_read_drafts(user: User, assessment: Assessment) -> bool:
@@ -90,7 +117,7 @@ def can_read_drafts(user: User, assessment: Assessment) -> bool:
     return (
         user.is_authenticated
         and user.is_active
-        and (assessment.is_author(user) or user.has_role(*PRIVILEGED_READERS))
+        and (assessment.is_author(user) or user.has_role(*OVERSIGHT))
     )
 
 
@@ -99,7 +126,7 @@ def can_view(user: User, assessment: Assessment) -> bool:
         return False
     if can_read_drafts(user, assessment):
         return True
-    return assessment.state in (Status.SUBMITTED, Status.APPROVED) or (
+    return assessment.status in (Status.SUBMITTED, Status.APPROVED) or (
         assessment.approved_revision_id is not None
     )
 
@@ -108,7 +135,7 @@ def can_edit(user: User, assessment: Assessment) -> bool:
     return (
         user.is_authenticated
         and user.is_active
-        and assessment.state.editable
+        and assessment.status.editable
         and assessment.is_author(user)
     )
 
@@ -117,7 +144,7 @@ def can_manage_authors(user: User, assessment: Assessment) -> bool:
     return (
         user.is_authenticated
         and user.id == assessment.owner_id
-        and assessment.state is not Status.WITHDRAWN
+        and assessment.status is not Status.WITHDRAWN
     )
 
 
@@ -135,7 +162,7 @@ def can_start_review(user: User, assessment: Assessment) -> bool:
     return (
         user.is_authenticated
         and user.is_active
-        and assessment.state is Status.APPROVED
+        and assessment.status is Status.APPROVED
         and assessment.is_author(user)
     )
 
@@ -154,24 +181,29 @@ def _not_editable(assessment: Assessment) -> str:
         Status.APPROVED: "It has been signed off; start a review to write the next revision.",
         Status.WITHDRAWN: "It has been withdrawn.",
     }
-    return f"{assessment.reference} cannot be changed now. {why.get(assessment.state, '')}"
+    return f"{assessment.reference} cannot be changed now. {why.get(assessment.status, '')}"
+
+
+def load_assessment(ref: str, action: str) -> Assessment:
+    """The EqIA a URL names, when the person may ``action`` it: 404 if there is none, 403 if
+    they may not (409, saying why, when an author may not change it now)."""
+    assessment = Assessment.by_reference(ref)
+    if assessment is None:
+        abort(404)
+    if not ASSESSMENT_CHECKS[action](current_user, assessment):
+        if action == "edit" and assessment.is_author(current_user):
+            abort(409, description=_not_editable(assessment))
+        abort(403)
+    return assessment
 
 
 def assessment_access(action: str):
-    """Load the EqIA named by ``ref`` in the URL: 404 if missing, 403 if not allowed."""
+    """A view of the EqIA named by ``ref`` in its URL, loaded by :func:`load_assessment`."""
 
     def decorate(view):
         @wraps(view)
         def wrapped(ref: str, *args, **kwargs):
-            assessment = Assessment.by_reference(ref)
-            if assessment is None:
-                abort(404)
-            if not ASSESSMENT_CHECKS[action](current_user, assessment):
-                if action == "edit" and assessment.is_author(current_user):
-                    abort(409, description=_not_editable(assessment))
-                abort(403)
-            g.assessment = assessment
-            return view(assessment, *args, **kwargs)
+            return view(load_assessment(ref, action), *args, **kwargs)
 
         return wrapped
 

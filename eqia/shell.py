@@ -1,18 +1,20 @@
 """The service's shell: security headers, sessions, navigation and error pages."""
 
 import secrets
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from functools import partial
 
 from flask import Flask, current_app, flash, g, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from eqia import pending
+from eqia.errors import UnknownSnapshot, WorkflowError
 from eqia.extensions import db, login_manager
-from eqia.models import Role, User
-from eqia.permissions import enforce_access
+from eqia.models import User, tag_class
+from eqia.permissions import ADMIN, OVERSIGHT, SIGN_OFF, enforce_access, in_group, may
+from eqia.timefmt import date_and_time, long_date, utcnow
 
 ERROR_PAGES = {
     400: ("Sorry, there is a problem with your request", "Check what you entered and try again."),
@@ -44,11 +46,11 @@ def navigation(user: User) -> list[dict]:
         {"text": "Your EqIAs", "endpoint": "assessments.your_eqias"},
         {"text": "Action plan", "endpoint": "plan.index"},
     ]
-    if user.has_role(Role.SUPER_USER):
+    if may(user, SIGN_OFF):
         items.append({"text": "Sign-off queue", "endpoint": "reviews.queue"})
-    if user.has_role(Role.AUDITOR, Role.ADMIN, Role.SUPER_USER):
+    if may(user, OVERSIGHT):
         items.append({"text": "Register", "endpoint": "records.register"})
-    if user.has_role(Role.ADMIN):
+    if may(user, ADMIN):
         items.append({"text": "Admin", "endpoint": "admin.users"})
     items.append({"text": "Your account", "endpoint": "auth.account"})
     current = request.endpoint or ""
@@ -68,13 +70,13 @@ def _start_request():
 
 
 def record_activity() -> None:
-    session["last_seen"] = datetime.now(UTC).timestamp()
+    session["last_seen"] = utcnow().timestamp()
 
 
 def _expire_idle_session() -> None:
     if not current_user.is_authenticated:
         return
-    idle = datetime.now(UTC).timestamp() - session.get("last_seen", 0)
+    idle = utcnow().timestamp() - session.get("last_seen", 0)
     if idle > current_app.config["IDLE_TIMEOUT"].total_seconds():
         pending.session_ended(current_user)
         logout_user()
@@ -101,32 +103,13 @@ def _security_headers(response):
     return response
 
 
-LONDON = ZoneInfo("Europe/London")
-
-
-def format_datetime(value: datetime | None) -> str:
-    """GOV.UK style, in UK time: 22 November 2026 at 8:05am."""
-    if value is None:
-        return ""
-    local = value.astimezone(LONDON)
-    return f"{local:%-d %B %Y} at {local:%-I:%M}{local:%p}".replace("AM", "am").replace("PM", "pm")
-
-
-def format_date(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(LONDON).date()
-    return f"{value:%-d %B %Y}"
-
-
 def _template_globals() -> dict:
     return {
         "organisation_name": current_app.config["ORGANISATION_NAME"],
         "service_name": current_app.config["SERVICE_NAME"],
         "csp_nonce": g.get("csp_nonce", ""),
         "navigation": navigation(current_user),
-        "Role": Role,
+        "may": partial(in_group, current_user),
     }
 
 
@@ -143,6 +126,22 @@ def error_page(code: int, title: str | None = None, body: str | None = None):
 def _http_error(error: HTTPException):
     # A 409 says what the conflict is; other codes keep their standard wording.
     return error_page(error.code or 500, body=error.description if error.code == 409 else None)
+
+
+def _workflow_error(error: WorkflowError):
+    """A change the workflow refused: nothing of it is kept, and the page says why."""
+    db.session.rollback()
+    return error_page(error.status, error.title, str(error))
+
+
+def _stale(_error: StaleDataError):
+    """Two people changed the same thing at once, and this one came second."""
+    db.session.rollback()
+    return error_page(409)
+
+
+def _unknown_snapshot(error: UnknownSnapshot):
+    return error_page(error.status, error.title, str(error))
 
 
 def _csrf_error(_error: CSRFError):
@@ -167,8 +166,12 @@ def init_app(app: Flask) -> None:
     app.before_request(_start_request)
     app.after_request(_security_headers)
     app.context_processor(_template_globals)
-    app.add_template_filter(format_datetime, "datetime")
-    app.add_template_filter(format_date, "date")
+    app.add_template_global(tag_class)
+    app.add_template_filter(date_and_time, "datetime")
+    app.add_template_filter(long_date, "date")
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(WorkflowError, _workflow_error)
+    app.register_error_handler(StaleDataError, _stale)
+    app.register_error_handler(UnknownSnapshot, _unknown_snapshot)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(500, _server_error)

@@ -2,23 +2,22 @@
 
 Each transition checks who may make it, refuses an illegal move, and writes an
 audit event in the same transaction. Views call these functions; they never set
-a status themselves.
+a status themselves. A refusal is an ``eqia.errors.WorkflowError``, which the
+app's error handler shows on a page of its own.
 """
 
-import hashlib
-import json
-from datetime import UTC, datetime
-
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from eqia import notifications, permissions, sections
+from eqia import notifications, permissions
+from eqia.database import insert_unless_present
+from eqia.errors import IllegalMove, Incomplete, NotAllowed, WorkflowError
 from eqia.extensions import db
 from eqia.models import (
     Assessment,
     Decision,
     DecisionKind,
+    EventKind,
+    NotificationKind,
     Rating,
     ReferenceCounter,
     Revision,
@@ -29,24 +28,11 @@ from eqia.models import (
     UserRole,
 )
 from eqia.models.audit import record
-
-
-class WorkflowError(Exception):
-    """A move that cannot be made; the message is for the person who tried."""
-
-
-class NotAllowed(WorkflowError):
-    pass
-
-
-class IllegalMove(WorkflowError):
-    pass
-
-
-class Incomplete(WorkflowError):
-    def __init__(self, missing: list):
-        super().__init__("There are sections to complete before you can submit")
-        self.missing = missing
+from eqia.sections import Progress
+from eqia.sections import snapshot as builder
+from eqia.sections.saving import copied_columns
+from eqia.snapshot import content_hash
+from eqia.timefmt import utcnow
 
 
 def require(condition: bool, message: str, error: type[WorkflowError] = NotAllowed) -> None:
@@ -59,17 +45,17 @@ def _move(
     allowed_from: set[Status],
     to: Status,
     by: User,
-    kind: str,
+    kind: EventKind,
     note: str = "",
 ) -> None:
-    current = assessment.state
+    current = assessment.status
     require(
         current in allowed_from,
-        f"This EqIA is {current.label.lower()}, so it cannot be {kind}",
+        f"This EqIA is {current.label.lower()}, so it cannot be {kind.label.lower()}",
         IllegalMove,
     )
     assessment.status = to
-    assessment.updated_at = datetime.now(UTC)
+    assessment.updated_at = utcnow()
     record(
         kind,
         by,
@@ -83,8 +69,7 @@ def _move(
 
 def _next_reference(year: int) -> str:
     """EQIA-YYYY-NNNN, sequential within the year; one writer at a time takes a number."""
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(insert(ReferenceCounter).values(year=year, last=0).on_conflict_do_nothing())
+    db.session.execute(insert_unless_present(ReferenceCounter, {"year": year, "last": 0}))
     number = db.session.execute(
         update(ReferenceCounter)
         .where(ReferenceCounter.year == year)
@@ -95,7 +80,7 @@ def _next_reference(year: int) -> str:
 
 
 def start(title: str, owner: User) -> Assessment:
-    now = datetime.now(UTC)
+    now = utcnow()
     assessment = Assessment(
         reference=_next_reference(now.year),
         title=title,
@@ -106,48 +91,48 @@ def start(title: str, owner: User) -> Assessment:
     )
     db.session.add(assessment)
     db.session.flush()
-    record("created", owner, assessment.id, to_status=Status.DRAFT, revision=1, note=title)
+    record(EventKind.CREATED, owner, assessment.id, to_status=Status.DRAFT, revision=1, note=title)
     return assessment
 
 
-def saved(assessment: Assessment, by: User, section_title: str) -> None:
-    """Record that a section was saved (answers are not workflow, but the history shows them)."""
-    require(permissions.can_edit(by, assessment), "You cannot change this EqIA")
-    assessment.updated_at = datetime.now(UTC)
-    record("saved", by, assessment.id, revision=assessment.revision, note=section_title)
-
-
-def content_hash(snapshot: dict) -> str:
-    canonical = json.dumps(snapshot, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def submit(assessment: Assessment, by: User, to: User | None = None, message: str = "") -> Revision:
-    """Freeze the answers as a revision and send it for sign-off."""
+def submit(
+    assessment: Assessment,
+    by: User,
+    progress: Progress,
+    to: User | None = None,
+    message: str = "",
+) -> Revision:
+    """Freeze the answers as a revision and send it for sign-off. ``progress`` is the
+    request's own reading of the sections (``sections.progress``)."""
     require(permissions.can_edit(by, assessment), "You cannot submit this EqIA")
-    ctx = sections.Context.load(assessment)
-    missing = sections.progress(assessment, ctx).incomplete
-    if missing:
-        raise Incomplete(missing)
+    if progress.incomplete:
+        raise Incomplete(progress.incomplete)
     if to is not None:
         require(permissions.can_review(to, assessment), f"{to.name} cannot sign off this EqIA")
-    snapshot = sections.snapshot(assessment, ctx)
+    snapshot = builder.build(assessment, progress.ctx, submitted_by=by)
     revision = Revision(
         assessment_id=assessment.id,
         number=assessment.revision,
         snapshot=snapshot,
         content_hash=content_hash(snapshot),
         created_by_id=by.id,
-        created_at=datetime.now(UTC),
+        created_at=utcnow(),
     )
     db.session.add(revision)
-    kind = "resubmitted" if assessment.state is Status.RETURNED else "submitted"
+    first = assessment.status is not Status.RETURNED
+    for column, value in copied_columns(snapshot).items():
+        setattr(assessment, column, value)
     assessment.submitted_to_id = to.id if to else None
     assessment.submitted_at = revision.created_at
     assessment.assigned_to_id = assessment.assigned_at = None
+    kind = EventKind.SUBMITTED if first else EventKind.RESUBMITTED
     _move(assessment, {Status.DRAFT, Status.RETURNED}, Status.SUBMITTED, by, kind, message)
     notifications.queue(
-        "submitted", assessment, [to] if to else reviewers(assessment), actor=by, message=message
+        NotificationKind.SUBMITTED,
+        assessment,
+        [to] if to else reviewers(assessment),
+        actor=by,
+        message=message,
     )
     return revision
 
@@ -178,8 +163,8 @@ def _require_reviewer(assessment: Assessment, by: User) -> None:
     )
     require(by.is_active, "Your account is not active")
     require(
-        assessment.state is Status.SUBMITTED,
-        f"This EqIA is {assessment.state.label.lower()}, so it cannot be signed off now",
+        assessment.status is Status.SUBMITTED,
+        f"This EqIA is {assessment.status.label.lower()}, so it cannot be signed off now",
         IllegalMove,
     )
 
@@ -195,8 +180,8 @@ def assign(assessment: Assessment, by: User) -> None:
     )
     if holder is None:
         assessment.assigned_to_id = by.id
-        assessment.assigned_at = datetime.now(UTC)
-        record("assigned", by, assessment.id, revision=assessment.revision)
+        assessment.assigned_at = utcnow()
+        record(EventKind.ASSIGNED, by, assessment.id, revision=assessment.revision)
 
 
 def decide(
@@ -239,7 +224,7 @@ def decide(
         reviewer_name=by.name,
         reviewer_job_title=by.job_title or "",
         content_hash=revision.content_hash,
-        decided_at=datetime.now(UTC),
+        decided_at=utcnow(),
         evaluations=[
             SectionEvaluation(slug=slug, rating=rating, comment=text)
             for slug, (rating, text) in evaluations.items()
@@ -252,20 +237,22 @@ def decide(
     if kind is DecisionKind.APPROVED:
         assessment.approved_revision_id = revision.id
         assessment.approved_at, assessment.approved_by_id = decision.decided_at, by.id
-        _move(assessment, {Status.SUBMITTED}, Status.APPROVED, by, "approved", comment)
+        _move(assessment, {Status.SUBMITTED}, Status.APPROVED, by, EventKind.APPROVED, comment)
     else:
-        _move(assessment, {Status.SUBMITTED}, Status.RETURNED, by, "returned", comment)
+        _move(assessment, {Status.SUBMITTED}, Status.RETURNED, by, EventKind.RETURNED, comment)
         assessment.revision = revision.number + 1
     assessment.assigned_to_id = assessment.assigned_at = None
     authors = [assessment.owner, *(c.user for c in assessment.co_authors)]
-    notifications.queue(kind.value, assessment, authors, actor=by, comment=comment)
+    notifications.queue(
+        NotificationKind(kind.value), assessment, authors, actor=by, comment=comment
+    )
     return decision
 
 
 def start_review(assessment: Assessment, by: User) -> None:
     """Begin the next revision as a draft; the approved one stays the record until replaced."""
     require(permissions.can_start_review(by, assessment), "You cannot start a review of this EqIA")
-    _move(assessment, {Status.APPROVED}, Status.DRAFT, by, "review-started")
+    _move(assessment, {Status.APPROVED}, Status.DRAFT, by, EventKind.REVIEW_STARTED)
     for action in assessment.actions:
         action.carried_from, action.progress, action.progress_note = assessment.revision, "", ""
     assessment.revision += 1
@@ -273,4 +260,11 @@ def start_review(assessment: Assessment, by: User) -> None:
 
 def withdraw(assessment: Assessment, by: User, reason: str = "") -> None:
     require(by.id == assessment.owner_id, "Only the owner can withdraw this EqIA")
-    _move(assessment, {Status.DRAFT, Status.RETURNED}, Status.WITHDRAWN, by, "withdrawn", reason)
+    _move(
+        assessment,
+        {Status.DRAFT, Status.RETURNED},
+        Status.WITHDRAWN,
+        by,
+        EventKind.WITHDRAWN,
+        reason,
+    )

@@ -87,9 +87,9 @@ def submitted_eqia(
     message: str = "",
 ) -> str:
     """A screening-route EqIA answered through the pages and submitted by its owner."""
-    from eqia import workflow
     from eqia.extensions import db
     from eqia.models import Assessment, User
+    from tests import factories
     from tests.conftest import sign_in_as
 
     client = app.test_client()
@@ -100,6 +100,6 @@ def submitted_eqia(
     save(client, ref, "outcome", {**OUTCOME, "outcome": "no-major-change"})
     with app.app_context():
         to = db.session.get(User, to_id) if to_id else None
-        workflow.submit(Assessment.by_reference(ref), db.session.get(User, owner_id), to, message)
+        factories.submit(Assessment.by_reference(ref), db.session.get(User, owner_id), to, message)
         db.session.commit()
     return ref

@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from eqia.admin import bp
 from eqia.admin.characteristic_forms import CharacteristicForm, MoveForm
 from eqia.extensions import db
-from eqia.models import Characteristic, Role
-from eqia.permissions import allow
+from eqia.models import Characteristic
+from eqia.permissions import ADMIN, allow
 
 CODE_LIMIT = 60  # the length of Characteristic.code
 
@@ -75,13 +75,13 @@ def _save(characteristic: Characteristic, form: CharacteristicForm) -> bool:
 
 
 @bp.route("/characteristics")
-@allow(Role.ADMIN)
+@allow(ADMIN)
 def characteristics():
     return render_template("admin/characteristics.html", characteristics=_in_order())
 
 
 @bp.route("/characteristics/new", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(ADMIN)
 def new_characteristic():
     form = CharacteristicForm()
     if form.validate_on_submit():
@@ -105,7 +105,7 @@ def new_characteristic():
 
 
 @bp.route("/characteristics/<int:characteristic_id>", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(ADMIN)
 def edit_characteristic(characteristic_id: int):
     characteristic = db.get_or_404(Characteristic, characteristic_id)
     form = CharacteristicForm(obj=characteristic)
@@ -119,7 +119,7 @@ def edit_characteristic(characteristic_id: int):
 
 
 @bp.route("/characteristics/<int:characteristic_id>/move", methods=["POST"])
-@allow(Role.ADMIN)
+@allow(ADMIN)
 def move_characteristic(characteristic_id: int):
     form = MoveForm()
     if not form.validate_on_submit():

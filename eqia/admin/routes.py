@@ -7,7 +7,7 @@ from eqia.admin.forms import DirectorateForm, UserForm, UserSearchForm
 from eqia.extensions import db
 from eqia.models import Directorate, Role, User
 from eqia.pagination import paginate
-from eqia.permissions import allow
+from eqia.permissions import ADMIN, allow
 
 USERS_PER_PAGE = 25
 
@@ -18,7 +18,7 @@ def _directorate_choices(include_id: int | None = None) -> list[Directorate]:
 
 
 @bp.route("/users")
-@allow(Role.ADMIN)
+@allow(ADMIN)
 def users():
     form = UserSearchForm(request.args)
     query = select(User).order_by(User.name, User.id)
@@ -52,7 +52,7 @@ def _save_user(user: User, form: UserForm) -> bool:
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(ADMIN)
 def new_user():
     form = UserForm(_directorate_choices(), creating=True)
     if form.validate_on_submit():
@@ -66,7 +66,7 @@ def new_user():
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(ADMIN)
 def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserForm(_directorate_choices(user.directorate_id), creating=False, obj=user)
@@ -81,7 +81,7 @@ def edit_user(user_id: int):
 
 
 @bp.route("/directorates")
-@allow(Role.ADMIN)
+@allow(ADMIN)
 def directorates():
     rows = db.session.scalars(select(Directorate).order_by(Directorate.name))
     return render_template("admin/directorates.html", directorates=list(rows))
@@ -99,7 +99,7 @@ def _save_directorate(directorate: Directorate, form: DirectorateForm) -> bool:
 
 
 @bp.route("/directorates/new", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(ADMIN)
 def new_directorate():
     form = DirectorateForm()
     if form.validate_on_submit():
@@ -113,7 +113,7 @@ def new_directorate():
 
 
 @bp.route("/directorates/<int:directorate_id>", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(ADMIN)
 def edit_directorate(directorate_id: int):
     directorate = db.get_or_404(Directorate, directorate_id)
     form = DirectorateForm(obj=directorate)

@@ -13,7 +13,7 @@ from eqia.assessments import bp
 from eqia.assessments.forms import CoAuthorForm
 from eqia.extensions import db
 from eqia.forms import ConfirmForm
-from eqia.models import Assessment, CoAuthor, Status, User
+from eqia.models import Assessment, CoAuthor, EventKind, Status, User
 from eqia.models.audit import record
 from eqia.permissions import SIGNED_IN, allow, assessment_access
 
@@ -30,7 +30,7 @@ def _colleague_problem(assessment: Assessment, colleague: User | None) -> str | 
         return "You are already the owner of this EqIA"
     if any(c.user_id == colleague.id for c in assessment.co_authors):
         return f"{colleague.name} is already a co-author"
-    if assessment.state is Status.SUBMITTED and assessment.submitted_to_id == colleague.id:
+    if assessment.status is Status.SUBMITTED and assessment.submitted_to_id == colleague.id:
         # An author can never sign off their own EqIA.
         return f"{colleague.name} has been asked to sign off this EqIA, so cannot be a co-author"
     return None
@@ -48,7 +48,9 @@ def co_authors(assessment: Assessment):
             assessment.co_authors.append(
                 CoAuthor(user_id=colleague.id, added_by_id=current_user.id)
             )
-            record("co_author_added", current_user, assessment.id, note=_describe(colleague))
+            record(
+                EventKind.CO_AUTHOR_ADDED, current_user, assessment.id, note=_describe(colleague)
+            )
             try:
                 db.session.commit()
             except IntegrityError:  # someone added the same person at the same moment
@@ -76,7 +78,7 @@ def remove_co_author(assessment: Assessment, user_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         assessment.co_authors.remove(co_author)
-        record("co_author_removed", current_user, assessment.id, note=_describe(colleague))
+        record(EventKind.CO_AUTHOR_REMOVED, current_user, assessment.id, note=_describe(colleague))
         db.session.commit()
         flash(f"{colleague.name} has been removed as a co-author.", "success")
         return redirect(url_for("assessments.co_authors", ref=assessment.reference))

@@ -17,7 +17,6 @@ import unicodedata
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from flask import (
     abort,
@@ -34,17 +33,19 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
-from eqia import sections, workflow
+from eqia import sections
 from eqia.assessments import bp
+from eqia.downloads import attachment
+from eqia.errors import IllegalMove
 from eqia.extensions import db
 from eqia.forms import ConfirmForm, Required
 from eqia.models import Assessment, EvidenceFile, User
-from eqia.models.users import utcnow
 from eqia.permissions import SIGNED_IN, allow, assessment_access
+from eqia.sections import saving
+from eqia.timefmt import utcnow
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_NAME_LENGTH = 150
@@ -227,9 +228,7 @@ def extension_of(name: str) -> str:
 
 
 def upload_folder() -> str:
-    return current_app.config.get("UPLOAD_FOLDER") or os.path.join(
-        current_app.instance_path, "uploads"
-    )
+    return current_app.config["UPLOAD_FOLDER"]
 
 
 def _stored_path(stored_name: str) -> str:
@@ -289,21 +288,6 @@ def receive(upload: FileStorage) -> Received:
     return Received(name, stored_name, kind.content_type, size, digest.hexdigest())
 
 
-def _ascii(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^A-Za-z0-9 .()-]+", "_", plain).strip(" _")
-
-
-def content_disposition(name: str) -> str:
-    """Always an attachment; a Unicode name in RFC 5987 form, with an ASCII fallback."""
-    stem, extension = os.path.splitext(name)
-    fallback = (_ascii(stem) or "evidence") + _ascii(extension)
-    header = f'attachment; filename="{fallback}"'
-    if fallback != name:
-        header += f"; filename*=UTF-8''{quote(name, safe='')}"
-    return header
-
-
 def file_size(size: int) -> str:
     """12 KB, 1.5 MB: as GOV.UK pages show file sizes."""
     if size < 1024 * 1024:
@@ -331,10 +315,14 @@ def _files_url(assessment: Assessment) -> str:
     return url_for("assessments.files", ref=assessment.reference, **_return_args())
 
 
+def _context(assessment: Assessment) -> sections.Context:
+    return sections.Context.load(assessment)
+
+
 def _continue_url(assessment: Assessment) -> str:
     if request.args.get("return") == "check":
         return url_for("assessments.check", ref=assessment.reference)
-    ctx = sections.Context.load(assessment)
+    ctx = _context(assessment)
     page = sections.find_page(assessment, ctx, "evidence/files")
     if page is None:  # not on this EqIA's route (screening only)
         return url_for("assessments.task_list", ref=assessment.reference)
@@ -399,9 +387,11 @@ def files(assessment: Assessment):
                 )
             )
             try:
-                workflow.saved(assessment, current_user, sections.EVIDENCE.title)
+                saving.touch(
+                    assessment, current_user, sections.EVIDENCE.title, _context(assessment)
+                )
                 db.session.commit()
-            except StaleDataError:
+            except IllegalMove:
                 db.session.rollback()
                 discard(received.stored_name)
                 form.file.errors.append(CONFLICT)
@@ -435,7 +425,7 @@ def download_file(assessment: Assessment, file_id: int) -> Response:
         etag=evidence.sha256,
         max_age=0,
     )
-    response.headers["Content-Disposition"] = content_disposition(evidence.original_name)
+    response.headers["Content-Disposition"] = attachment(evidence.original_name, "evidence")
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -449,13 +439,8 @@ def remove_file(assessment: Assessment, file_id: int):
     if form.validate_on_submit():
         stored_name, name = evidence.stored_name, evidence.original_name
         assessment.files.remove(evidence)
-        workflow.saved(assessment, current_user, sections.EVIDENCE.title)
-        try:
-            db.session.commit()
-        except StaleDataError:
-            db.session.rollback()
-            flash(CONFLICT)
-            return redirect(request.full_path.rstrip("?"))
+        saving.touch(assessment, current_user, sections.EVIDENCE.title, _context(assessment))
+        db.session.commit()
         discard(stored_name)  # only once the row has gone for good
         flash(f"{name} has been removed.", "success")
         return redirect(_files_url(assessment))

@@ -13,34 +13,9 @@ from sqlalchemy.orm import defer
 
 from eqia.assessments import bp
 from eqia.extensions import db
-from eqia.models import Assessment, Decision, DecisionKind, Event, Revision, Status
+from eqia.models import Assessment, Decision, DecisionKind, Event, EventKind, Revision, Status
 from eqia.permissions import SIGNED_IN, allow, assessment_access
-from eqia.shell import LONDON
-
-WHAT_HAPPENED = {
-    "created": "Created",
-    "submitted": "Submitted for sign-off",
-    "assigned": "Picked up for review",
-    "returned": "Returned with comments",
-    "resubmitted": "Resubmitted",
-    "approved": "Signed off",
-    "review-started": "Review started",
-    "withdrawn": "Withdrawn",
-    "co_author_added": "Co-author added",
-    "co_author_removed": "Co-author removed",
-}
-
-
-def what_happened(kind: str) -> str:
-    """An event's kind in plain words; a kind not listed reads as itself."""
-    return WHAT_HAPPENED.get(kind) or kind.replace("_", " ").replace("-", " ").capitalize()
-
-
-STATUS_LABELS = {status.value: status.label for status in Status}
-
-
-def _status_label(value: str | None) -> str | None:
-    return STATUS_LABELS.get(value, value) if value else None
+from eqia.timefmt import clock, uk_day
 
 
 @dataclass
@@ -51,28 +26,25 @@ class HistoryEntry:
     who: str
     what: str
     note: str = ""
-    from_status: str | None = None
-    to_status: str | None = None
+    from_status: Status | None = None
+    to_status: Status | None = None
     revision: int | None = None
     until: datetime | None = None
     sections: list[str] = field(default_factory=list)
 
     @property
     def status_change(self) -> str:
-        before, after = _status_label(self.from_status), _status_label(self.to_status)
+        before, after = self.from_status, self.to_status
         if before and after:
-            return f"{before} to {after}"
-        return after or ""
+            return f"{before.label} to {after.label}"
+        return after.label if after else ""
 
     @property
     def until_time(self) -> str:
         """The time of the last save in a group, when later than the first."""
-        if self.until is None:
+        if self.until is None or clock(self.at) == clock(self.until):
             return ""
-        first, last = self.at.astimezone(LONDON), self.until.astimezone(LONDON)
-        if (first.hour, first.minute) == (last.hour, last.minute):
-            return ""
-        return f"{last:%-I:%M}{last:%p}".replace("AM", "am").replace("PM", "pm")
+        return clock(self.until)
 
 
 def _who(event: Event) -> str:
@@ -87,13 +59,13 @@ def timeline(events: list[Event]) -> list[HistoryEntry]:
     entries: list[HistoryEntry] = []
     saves: dict[tuple[int | None, date], HistoryEntry] = {}
     for event in events:
-        if event.kind != "saved":
+        if event.kind is not EventKind.SAVED:
             saves.clear()
             entries.append(
                 HistoryEntry(
                     at=event.created_at,
                     who=_who(event),
-                    what=what_happened(event.kind),
+                    what=event.kind.label,
                     note=event.note,
                     from_status=event.from_status,
                     to_status=event.to_status,
@@ -101,7 +73,7 @@ def timeline(events: list[Event]) -> list[HistoryEntry]:
                 )
             )
             continue
-        key = (event.actor_id, event.created_at.astimezone(LONDON).date())
+        key = (event.actor_id, uk_day(event.created_at))
         group = saves.get(key)
         if group is None:
             group = saves[key] = HistoryEntry(
@@ -127,7 +99,7 @@ class RevisionEntry:
     def outcome(self) -> str:
         if self.decision is None:
             return ""
-        return "Signed off" if self.decision.kind == DecisionKind.APPROVED else "Returned"
+        return "Signed off" if self.decision.kind is DecisionKind.APPROVED else "Returned"
 
 
 @bp.route("/<ref>/history")

@@ -4,7 +4,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from eqia import pending, sections, workflow
@@ -15,6 +14,7 @@ from eqia.assessments.forms import (
     SubmitForm,
     WithdrawForm,
 )
+from eqia.errors import Conflict, Incomplete
 from eqia.extensions import db
 from eqia.forms import ConfirmForm, validate_draft
 from eqia.models import (
@@ -26,7 +26,6 @@ from eqia.models import (
     Status,
     User,
 )
-from eqia.models.users import utcnow
 from eqia.permissions import (
     SIGNED_IN,
     allow,
@@ -37,6 +36,7 @@ from eqia.permissions import (
 )
 from eqia.plan.links import plan_action_choices
 from eqia.questions import ActionForm
+from eqia.sections import saving
 
 
 @bp.app_template_global()
@@ -83,22 +83,23 @@ def start():
 def view(assessment: Assessment):
     approved = assessment.approved_revision
     if can_read_drafts(current_user, assessment) or approved is None:
-        snapshot = sections.snapshot(assessment, _context(assessment))
+        snapshot = sections.live(assessment, _context(assessment))
     else:
-        snapshot = approved.snapshot  # a review is under way: others read the record in force
+        snapshot = approved.read()  # a review is under way: others read the record in force
     return render_template(
         "assessments/view.html",
         assessment=assessment,
         snapshot=snapshot,
         editable=can_edit(current_user, assessment),
         approval=Decision.on(approved) if approved else None,
+        under_review=approved is not None and assessment.status is not Status.APPROVED,
         can_start_review=can_start_review(current_user, assessment),
     )
 
 
 def _returned(assessment: Assessment) -> Decision | None:
     """The decision that returned the EqIA, while the lead is responding to it."""
-    if assessment.state is not Status.RETURNED:
+    if assessment.status is not Status.RETURNED:
         return None
     return Decision.latest(assessment.id, DecisionKind.RETURNED)
 
@@ -145,10 +146,10 @@ def page(assessment: Assessment, key: str):
         draft = "save_later" in formdata
         if validate_draft(form) if draft else form.validate():
             try:
-                section.save(page, assessment, form, current_user, ctx)
-                workflow.saved(assessment, current_user, section.title)
+                saving.save(section, page, assessment, form, current_user, ctx)
+                saving.touch(assessment, current_user, section.title, ctx)
                 db.session.commit()
-            except (sections.Conflict, StaleDataError):
+            except Conflict:
                 db.session.rollback()
                 conflict = _current_answers(assessment, page)
                 form.set_version(section.form(page, assessment, ctx).version.data)
@@ -179,12 +180,10 @@ def page(assessment: Assessment, key: str):
     )
 
 
-def _current_answers(assessment: Assessment, page: sections.Page) -> list[dict]:
+def _current_answers(assessment: Assessment, page: sections.Page) -> list:
     """What the other person saved on this page, to show beside what this person typed."""
     db.session.refresh(assessment)
-    ctx = _context(assessment)
-    rows = page.section.rows(assessment, ctx)
-    return [r for r in rows if r["page"] == page.key]
+    return sections.page_rows(assessment, _context(assessment), page)
 
 
 @bp.route("/<ref>/check", methods=["GET", "POST"])
@@ -200,21 +199,17 @@ def check(assessment: Assessment):
     if form.validate_on_submit():
         chosen = db.session.get(User, form.super_user_id.data) if form.super_user_id.data else None
         try:
-            workflow.submit(assessment, current_user, chosen, form.message.data or "")
+            workflow.submit(assessment, current_user, progress, chosen, form.message.data or "")
             db.session.commit()
-        except workflow.Incomplete:
-            db.session.rollback()
-        except StaleDataError:
-            db.session.rollback()
-            flash("Someone else changed this EqIA at the same moment. Check it and try again.")
-            return redirect(url_for("assessments.view", ref=assessment.reference))
+        except Incomplete:
+            db.session.rollback()  # the page lists what is left to do
         else:
             return redirect(url_for("assessments.submitted", ref=assessment.reference))
     return render_template(
         "assessments/check.html",
         assessment=assessment,
         progress=progress,
-        snapshot=sections.snapshot(assessment, ctx),
+        snapshot=sections.live(assessment, ctx),
         change_urls=sections.change_urls(assessment, ctx),
         form=form,
     )
@@ -242,8 +237,8 @@ def actions(assessment: Assessment):
                 "Add at least one action, because you found a negative impact"
             )
         else:
-            sections.ACTIONS.mark_finished(assessment, current_user)
-            workflow.saved(assessment, current_user, sections.ACTIONS.title)
+            saving.finish_actions(assessment, current_user)
+            saving.touch(assessment, current_user, sections.ACTIONS.title, ctx)
             db.session.commit()
             page = sections.ACTIONS.pages(assessment, ctx)[0]
             return redirect(_after_save_url(assessment, ctx, page))
@@ -272,26 +267,6 @@ def _action_form(assessment: Assessment, ctx, action=None, formdata=None):
     return form
 
 
-def _save_action(assessment: Assessment, action, form, ctx) -> None:
-    if (action.version if action.id else 0) != (form.version.data or 0):
-        raise sections.Conflict
-    offered = {c.id: c for c in ctx.characteristics} | {c.id: c for c in action.characteristics}
-    action.action = form.action.data
-    action.responsible = form.responsible.data
-    action.start_date = form.start_date.data
-    action.due_date = form.due_date.data
-    action.success_measure = form.success_measure.data
-    action.characteristics = [offered[i] for i in form.characteristics.data or []]
-    action.plan_action_id = form.plan_action_id.data
-    if "progress" in form:
-        action.progress, action.progress_note = form.progress.data, form.progress_note.data or ""
-    action.updated_by_id = current_user.id
-    action.updated_at = utcnow()
-    if action.id is None:
-        assessment.actions.append(action)
-    workflow.saved(assessment, current_user, sections.ACTIONS.title)
-
-
 def _find_action(assessment: Assessment, action_id: int) -> AssessmentAction:
     action = next((a for a in assessment.actions if a.id == action_id), None)
     if action is None:
@@ -315,9 +290,10 @@ def edit_action(assessment: Assessment, action_id: int | None):
     conflict = False
     if form.validate_on_submit():
         try:
-            _save_action(assessment, action, form, ctx)
+            saving.save_action(assessment, action, form, current_user, ctx)
+            saving.touch(assessment, current_user, sections.ACTIONS.title, ctx)
             db.session.commit()
-        except (sections.Conflict, StaleDataError):
+        except Conflict:
             db.session.rollback()
             conflict = True
             if action_id:
@@ -348,7 +324,7 @@ def remove_action(assessment: Assessment, action_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         assessment.actions.remove(action)
-        workflow.saved(assessment, current_user, sections.ACTIONS.title)
+        saving.touch(assessment, current_user, sections.ACTIONS.title, _context(assessment))
         db.session.commit()
         flash("The action has been removed.", "success")
         return redirect(url_for("assessments.actions", ref=assessment.reference))
@@ -363,20 +339,9 @@ def remove_action(assessment: Assessment, action_id: int):
 def withdraw(assessment: Assessment):
     form = WithdrawForm()
     if form.validate_on_submit():
-        try:
-            workflow.withdraw(assessment, current_user, form.reason.data or "")
-            db.session.commit()
-        except workflow.NotAllowed:
-            abort(403)
-        except (workflow.IllegalMove, StaleDataError) as error:
-            db.session.rollback()
-            flash(
-                str(error)
-                if isinstance(error, workflow.WorkflowError)
-                else "Someone else changed this EqIA at the same moment."
-            )
-        else:
-            flash(f"{assessment.reference} has been withdrawn.", "success")
+        workflow.withdraw(assessment, current_user, form.reason.data or "")
+        db.session.commit()
+        flash(f"{assessment.reference} has been withdrawn.", "success")
         return redirect(url_for("assessments.view", ref=assessment.reference))
     return render_template("assessments/withdraw.html", assessment=assessment, form=form)
 
@@ -393,6 +358,7 @@ def revision(assessment: Assessment, number: int):
         "assessments/revision.html",
         assessment=assessment,
         revision=revision,
+        snapshot=revision.read(),
         decision=Decision.on(revision),
     )
 
@@ -405,12 +371,8 @@ def start_review(assessment: Assessment):
         abort(403)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            workflow.start_review(assessment, current_user)
-            db.session.commit()
-        except StaleDataError:
-            db.session.rollback()
-            abort(409, description="Someone else started the review at the same moment.")
+        workflow.start_review(assessment, current_user)
+        db.session.commit()
         flash(
             f"You have started revision {assessment.revision}. The answers are copied from the "
             "signed-off revision, which stays in force until this one is signed off.",

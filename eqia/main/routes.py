@@ -1,5 +1,7 @@
+"""The home page of each person, and the pages every service has."""
+
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import render_template
 from flask_login import current_user
@@ -8,10 +10,10 @@ from sqlalchemy import and_, or_, select
 from eqia.database import is_reachable
 from eqia.extensions import db
 from eqia.main import bp
-from eqia.models import Assessment, CoAuthor, Role, Status, User
-from eqia.permissions import ANYONE, SIGNED_IN, allow
+from eqia.models import Assessment, CoAuthor, Status, User, tag_class
+from eqia.permissions import ANYONE, SIGN_OFF, SIGNED_IN, allow, may
 from eqia.reviews import queue
-from eqia.shell import LONDON
+from eqia.timefmt import uk_today
 
 # An approved EqIA shows as due for review this many days before its review date.
 REVIEW_NOTICE = timedelta(days=30)
@@ -47,8 +49,10 @@ def needs_attention(user: User, today: date) -> tuple[list[Attention], list[Atte
     )
     returned, reviews = [], []
     for assessment in db.session.scalars(query):
-        if assessment.state is Status.RETURNED:
-            returned.append(Attention(assessment, "Returned with comments", "govuk-tag--orange"))
+        if assessment.status is Status.RETURNED:
+            returned.append(
+                Attention(assessment, "Returned with comments", tag_class(Status.RETURNED))
+            )
         elif assessment.review_date < today:
             reviews.append(Attention(assessment, "Review overdue", "govuk-tag--red"))
         else:
@@ -59,8 +63,8 @@ def needs_attention(user: User, today: date) -> tuple[list[Attention], list[Atte
 @bp.route("/")
 @allow(SIGNED_IN)
 def dashboard():
-    returned, reviews = needs_attention(current_user, datetime.now(LONDON).date())
-    waiting = queue.counts(current_user) if current_user.has_role(Role.SUPER_USER) else None
+    returned, reviews = needs_attention(current_user, uk_today())
+    waiting = queue.counts(current_user) if may(current_user, SIGN_OFF) else None
     return render_template(
         "main/dashboard.html", returned=returned, reviews=reviews, waiting=waiting
     )

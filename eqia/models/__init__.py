@@ -11,19 +11,22 @@ from eqia.models.assessments import (
     ReferenceCounter,
     Revision,
     SectionAnswers,
-    Status,
 )
 from eqia.models.audit import AuditHead, Event
 from eqia.models.catalogue import Characteristic, District, Objective, Theme
-from eqia.models.plan import PlanAction, PlanStatus
-from eqia.models.reviews import (
-    Decision,
+from eqia.models.plan import PlanAction
+from eqia.models.reviews import Decision, OutboxMessage, SectionEvaluation
+from eqia.models.types import (
     DecisionKind,
-    OutboxMessage,
+    EventKind,
+    NotificationKind,
+    PlanStatus,
     Rating,
-    SectionEvaluation,
+    Role,
+    Status,
+    tag_class,
 )
-from eqia.models.users import Directorate, Role, RoleDefinition, User, UserRole
+from eqia.models.users import Directorate, RoleDefinition, User, UserRole
 
 __all__ = [
     "Assessment",
@@ -33,6 +36,8 @@ __all__ = [
     "CoAuthor",
     "Decision",
     "DecisionKind",
+    "EventKind",
+    "NotificationKind",
     "Directorate",
     "District",
     "Event",
@@ -55,4 +60,5 @@ __all__ = [
     "Theme",
     "User",
     "UserRole",
+    "tag_class",
 ]

@@ -4,8 +4,8 @@ Status changes only in ``eqia.workflow``. Each editable part carries a version
 number, so two people saving the same part cannot silently overwrite each other.
 """
 
+from collections.abc import Iterator
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -22,42 +22,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 from sqlalchemy.orm.collections import attribute_keyed_dict
 
+from eqia.errors import UnknownSnapshot
 from eqia.extensions import db
 from eqia.models.catalogue import Characteristic, Objective
 from eqia.models.plan import PlanAction
-from eqia.models.users import Directorate, User, utcnow
-
-
-class Status(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    RETURNED = "returned"
-    APPROVED = "approved"
-    WITHDRAWN = "withdrawn"
-
-    @property
-    def label(self) -> str:
-        return {
-            "draft": "Draft",
-            "submitted": "Awaiting sign-off",
-            "returned": "Returned",
-            "approved": "Signed off",
-            "withdrawn": "Withdrawn",
-        }[self]
-
-    @property
-    def tag_class(self) -> str:
-        return {
-            "draft": "govuk-tag--grey",
-            "submitted": "govuk-tag--blue",
-            "returned": "govuk-tag--orange",
-            "approved": "govuk-tag--green",
-            "withdrawn": "govuk-tag--red",
-        }[self]
-
-    @property
-    def editable(self) -> bool:
-        return self in (Status.DRAFT, Status.RETURNED)
+from eqia.models.types import Status, enum_column
+from eqia.models.users import Directorate, User
+from eqia.snapshot import Snapshot, content_hash, read
+from eqia.timefmt import utcnow
 
 
 class Assessment(db.Model):
@@ -67,7 +39,7 @@ class Assessment(db.Model):
     reference: Mapped[str] = mapped_column(String(20), unique=True)
     title: Mapped[str] = mapped_column(String(300))
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default=Status.DRAFT, index=True)
+    status: Mapped[Status] = mapped_column(enum_column(Status), default=Status.DRAFT, index=True)
     # The revision being written now; frozen copies of earlier ones are in revisions.
     revision: Mapped[int] = mapped_column(default=1)
     submitted_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -122,10 +94,6 @@ class Assessment(db.Model):
         order_by="Revision.number", foreign_keys="Revision.assessment_id"
     )
 
-    @property
-    def state(self) -> Status:
-        return Status(self.status)
-
     @classmethod
     def by_reference(cls, reference: str) -> "Assessment | None":
         """One EqIA with every part of its answers, in a fixed number of queries."""
@@ -145,16 +113,6 @@ class Assessment(db.Model):
 
     def is_author(self, user: User) -> bool:
         return user.id == self.owner_id or any(c.user_id == user.id for c in self.co_authors)
-
-    @property
-    def next_step(self) -> str:
-        return {
-            Status.DRAFT: "Complete the sections and submit",
-            Status.RETURNED: "Respond to the comments and resubmit",
-            Status.SUBMITTED: "Wait for sign-off",
-            Status.APPROVED: "Review when due",
-            Status.WITHDRAWN: "None",
-        }[self.state]
 
     def answers(self, slug: str) -> dict:
         row = self.sections.get(slug)
@@ -310,7 +268,12 @@ class EvidenceFile(db.Model):
 
 
 class Revision(db.Model):
-    """An immutable snapshot of every answer, frozen when the EqIA is submitted."""
+    """An immutable snapshot of every answer, frozen when the EqIA is submitted.
+
+    ``snapshot`` is the typed document ``eqia.snapshot`` describes. A revision frozen
+    before that schema keeps the document it was submitted as in ``original_snapshot``,
+    and its content hash is that document's (see :attr:`hashed_document`).
+    """
 
     __tablename__ = "revisions"
     __table_args__ = (UniqueConstraint("assessment_id", "number"),)
@@ -319,11 +282,34 @@ class Revision(db.Model):
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
     number: Mapped[int]
     snapshot: Mapped[dict] = mapped_column(JSON)
+    original_snapshot: Mapped[dict | None] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
     created_by: Mapped[User] = relationship(lazy="joined")
+
+    def read(self) -> Snapshot:
+        return read(self.snapshot)
+
+    @property
+    def hashed_document(self) -> dict:
+        """The document the content hash was taken of, when it was frozen."""
+        return self.original_snapshot if self.original_snapshot is not None else self.snapshot
+
+    @classmethod
+    def problems(cls) -> Iterator[str]:
+        """Every revision whose content no longer matches its hash, or that this service
+        cannot read, one at a time (the revisions are streamed, never all in memory)."""
+        query = select(cls).order_by(cls.id).execution_options(yield_per=200)
+        for revision in db.session.scalars(query):
+            name = f"Revision {revision.number} of EqIA {revision.assessment_id}"
+            if content_hash(revision.hashed_document) != revision.content_hash:
+                yield f"{name} has been changed since it was frozen"
+            try:
+                revision.read()
+            except UnknownSnapshot as error:
+                yield str(error)
 
 
 class ReferenceCounter(db.Model):

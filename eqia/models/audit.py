@@ -15,7 +15,9 @@ from sqlalchemy import event as orm_event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eqia.extensions import db
-from eqia.models.users import User, utcnow
+from eqia.models.types import EventKind, Status, enum_column
+from eqia.models.users import User
+from eqia.timefmt import utcnow
 
 GENESIS = "0" * 64
 
@@ -38,9 +40,9 @@ class Event(db.Model):
     seq: Mapped[int] = mapped_column(unique=True)
     assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    kind: Mapped[str] = mapped_column(String(40))
-    from_status: Mapped[str | None] = mapped_column(String(20))
-    to_status: Mapped[str | None] = mapped_column(String(20))
+    kind: Mapped[EventKind] = mapped_column(enum_column(EventKind, 40))
+    from_status: Mapped[Status | None] = mapped_column(enum_column(Status))
+    to_status: Mapped[Status | None] = mapped_column(enum_column(Status))
     revision: Mapped[int | None]
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -74,12 +76,12 @@ def _append_only(_mapper, _connection, target: Event) -> None:
 
 
 def record(
-    kind: str,
+    kind: EventKind,
     actor: User | None,
     assessment_id: int | None = None,
     *,
-    from_status: str | None = None,
-    to_status: str | None = None,
+    from_status: Status | None = None,
+    to_status: Status | None = None,
     revision: int | None = None,
     note: str = "",
 ) -> Event:

@@ -11,7 +11,6 @@ complete (``PlanAction.overdue_clause``).
 """
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import Date, ForeignKey, String, Text, and_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -19,38 +18,9 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from eqia.extensions import db
 from eqia.models.catalogue import Objective
-from eqia.models.users import User, utcnow
-
-
-class PlanStatus(StrEnum):
-    NOT_STARTED = "not-started"
-    ON_TRACK = "on-track"
-    AT_RISK = "at-risk"
-    COMPLETE = "complete"
-
-    @property
-    def label(self) -> str:
-        return {
-            "not-started": "Not started",
-            "on-track": "On track",
-            "at-risk": "At risk",
-            "complete": "Complete",
-        }[self]
-
-    @property
-    def tag_class(self) -> str:
-        return {
-            "not-started": "govuk-tag--grey",
-            "on-track": "govuk-tag--blue",
-            "at-risk": "govuk-tag--orange",
-            "complete": "govuk-tag--green",
-        }[self]
-
-    @classmethod
-    def from_label(cls, text: str) -> "PlanStatus | None":
-        """The status a person typed ("On track", "on-track", "ON TRACK"); None if unknown."""
-        wanted = " ".join(text.replace("-", " ").replace("_", " ").split()).lower()
-        return next((s for s in cls if s.label.lower() == wanted), None)
+from eqia.models.types import PlanStatus, enum_column
+from eqia.models.users import User
+from eqia.timefmt import uk_today, utcnow
 
 
 class PlanAction(db.Model):
@@ -66,7 +36,9 @@ class PlanAction(db.Model):
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date, index=True)
     success_measure: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default=PlanStatus.NOT_STARTED, index=True)
+    status: Mapped[PlanStatus] = mapped_column(
+        enum_column(PlanStatus), default=PlanStatus.NOT_STARTED, index=True
+    )
     progress_note: Mapped[str] = mapped_column(Text, default="")
     # The day it was marked complete: "completed in the period" reports count by it.
     completed_on: Mapped[date | None] = mapped_column(Date, index=True)
@@ -83,20 +55,16 @@ class PlanAction(db.Model):
     updated_by: Mapped[User | None] = relationship()
 
     @property
-    def state(self) -> PlanStatus:
-        return PlanStatus(self.status)
-
-    @property
     def label(self) -> str:
         return f"{self.reference}: {self.action}"
 
     def is_overdue(self, today: date | None = None) -> bool:
-        return self.state is not PlanStatus.COMPLETE and self.end_date < (today or date.today())
+        return self.status is not PlanStatus.COMPLETE and self.end_date < (today or uk_today())
 
     @classmethod
     def overdue_clause(cls, today: date | None = None) -> ColumnElement[bool]:
         """The SQL condition for an overdue action, for counts and filters."""
-        return and_(cls.status != PlanStatus.COMPLETE, cls.end_date < (today or date.today()))
+        return and_(cls.status != PlanStatus.COMPLETE, cls.end_date < (today or uk_today()))
 
     def set_status(
         self, status: PlanStatus, completed_on: date | None = None, today: date | None = None
@@ -105,8 +73,8 @@ class PlanAction(db.Model):
         if status is PlanStatus.COMPLETE:
             if completed_on is not None:
                 self.completed_on = completed_on
-            elif self.state is not PlanStatus.COMPLETE or self.completed_on is None:
-                self.completed_on = today or date.today()
+            elif self.status is not PlanStatus.COMPLETE or self.completed_on is None:
+                self.completed_on = today or uk_today()
         else:
             self.completed_on = None
         self.status = status

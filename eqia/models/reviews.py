@@ -1,43 +1,15 @@
 """Sign-off: a super user's decision on one revision, with an evaluation of each section."""
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eqia.extensions import db
 from eqia.models.assessments import Revision
-from eqia.models.users import User, utcnow
-
-
-class Rating(StrEnum):
-    """The CNIL PIA model: each section is acceptable, improvable or to be fixed."""
-
-    ACCEPTABLE = "acceptable"
-    IMPROVABLE = "improvable"
-    TO_BE_FIXED = "to-be-fixed"
-
-    @property
-    def label(self) -> str:
-        return {
-            "acceptable": "Acceptable",
-            "improvable": "Could be improved",
-            "to-be-fixed": "To be fixed",
-        }[self]
-
-    @property
-    def tag_class(self) -> str:
-        return {
-            "acceptable": "govuk-tag--green",
-            "improvable": "govuk-tag--yellow",
-            "to-be-fixed": "govuk-tag--red",
-        }[self]
-
-
-class DecisionKind(StrEnum):
-    APPROVED = "approved"
-    RETURNED = "returned"
+from eqia.models.types import DecisionKind, NotificationKind, Rating, enum_column
+from eqia.models.users import User
+from eqia.timefmt import utcnow
 
 
 class Decision(db.Model):
@@ -48,7 +20,7 @@ class Decision(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
     revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"), unique=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[DecisionKind] = mapped_column(enum_column(DecisionKind))
     comment: Mapped[str] = mapped_column(Text, default="")
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     # As they were when the decision was made, whatever changes later.
@@ -76,7 +48,7 @@ class Decision(db.Model):
 
     @property
     def approved(self) -> bool:
-        return self.kind == DecisionKind.APPROVED
+        return self.kind is DecisionKind.APPROVED
 
     def evaluation(self, slug: str) -> "SectionEvaluation | None":
         return next((e for e in self.evaluations if e.slug == slug), None)
@@ -89,12 +61,8 @@ class SectionEvaluation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id", ondelete="CASCADE"))
     slug: Mapped[str] = mapped_column(String(40))
-    rating: Mapped[str] = mapped_column(String(20))
+    rating: Mapped[Rating] = mapped_column(enum_column(Rating))
     comment: Mapped[str] = mapped_column(Text, default="")
-
-    @property
-    def state(self) -> Rating:
-        return Rating(self.rating)
 
 
 class OutboxMessage(db.Model):
@@ -103,7 +71,7 @@ class OutboxMessage(db.Model):
     __tablename__ = "outbox"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[NotificationKind] = mapped_column(enum_column(NotificationKind, 40))
     to_email: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)

@@ -1,7 +1,6 @@
 """People, their roles and the directorates they work in."""
 
-from datetime import UTC, datetime
-from enum import StrEnum
+from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, select
@@ -9,22 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from eqia.extensions import db
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class Role(StrEnum):
-    """Roles an admin grants. Every active member of staff is a project lead."""
-
-    SUPER_USER = "super_user"
-    AUDITOR = "auditor"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return {"super_user": "EqIA super user", "auditor": "Auditor", "admin": "Admin"}[self]
+from eqia.models.types import Role, enum_column
+from eqia.timefmt import utcnow
 
 
 class RoleDefinition(db.Model):
@@ -53,7 +38,9 @@ class UserRole(db.Model):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
-    role: Mapped[str] = mapped_column(ForeignKey("roles.name"), primary_key=True)
+    role: Mapped[Role] = mapped_column(
+        enum_column(Role, 40), ForeignKey("roles.name"), primary_key=True
+    )
 
 
 class User(UserMixin, db.Model):
@@ -86,11 +73,11 @@ class User(UserMixin, db.Model):
 
     @property
     def roles(self) -> frozenset[Role]:
-        return frozenset(Role(row.role) for row in self.role_rows)
+        return frozenset(row.role for row in self.role_rows)
 
     @roles.setter
     def roles(self, roles: set[Role]) -> None:
-        self.role_rows = [UserRole(role=str(role)) for role in sorted(roles)]
+        self.role_rows = [UserRole(role=role) for role in sorted(roles)]
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))

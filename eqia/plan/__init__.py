@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("plan", __name__)
 
-from eqia.plan import admin, reports, routes, transfer  # noqa: E402,F401
+from eqia.plan import admin, report_pages, routes, transfer  # noqa: E402,F401

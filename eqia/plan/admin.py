@@ -15,9 +15,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from eqia.extensions import db
-from eqia.models import Objective, PlanAction, PlanStatus, Role, Theme
+from eqia.models import Objective, PlanAction, PlanStatus, Theme
 from eqia.models.plan import normalise_reference
-from eqia.permissions import allow
+from eqia.permissions import ADMIN, allow
 from eqia.plan import bp, data
 from eqia.plan.forms import ObjectiveForm, PlanActionForm, ProgressForm
 
@@ -61,7 +61,7 @@ def _commit_objective(objective: Objective, form: ObjectiveForm) -> bool:
 
 
 @bp.route("/objectives/new", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(ADMIN)
 def new_objective():
     form = _objective_form()
     if request.method == "GET":
@@ -78,7 +78,7 @@ def new_objective():
 
 
 @bp.route("/objectives/<int:number>/change", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(ADMIN)
 def edit_objective(number: int):
     objective = db.first_or_404(select(Objective).where(Objective.number == number))
     form = _objective_form(objective)
@@ -141,7 +141,7 @@ def _objective_url(action: PlanAction) -> str:
 
 
 @bp.route("/actions/new", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(ADMIN)
 def new_action():
     form = PlanActionForm()
     form.objective_id.choices = _objective_choices()
@@ -166,7 +166,7 @@ def new_action():
 
 
 @bp.route("/actions/<int:action_id>/change", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(ADMIN)
 def edit_action(action_id: int):
     action = db.get_or_404(PlanAction, action_id)
     form = PlanActionForm(obj=action)
@@ -188,7 +188,7 @@ def edit_action(action_id: int):
 
 
 @bp.route("/actions/<int:action_id>/progress", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(ADMIN)
 def progress(action_id: int):
     action = db.get_or_404(PlanAction, action_id)
     form = ProgressForm(obj=action)
@@ -209,4 +209,10 @@ def progress(action_id: int):
                 return redirect(_objective_url(action))
             conflict = True
             form.version.data = db.session.get(PlanAction, action_id).version
-    return render_template("plan/progress_form.html", form=form, action=action, conflict=conflict)
+    return render_template(
+        "plan/progress_form.html",
+        form=form,
+        action=action,
+        conflict=conflict,
+        asks_completed_on=PlanStatus.COMPLETE.value,
+    )

@@ -1,4 +1,5 @@
-"""Forms of the action plan: objectives, actions, progress, and the import upload."""
+"""Forms of the action plan: objectives, actions, progress, the import upload, and the period
+of a report."""
 
 import re
 from datetime import date
@@ -14,6 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, HiddenField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
 from eqia.forms import (
@@ -29,6 +31,8 @@ from eqia.forms import (
 )
 from eqia.models.plan import normalise_reference
 from eqia.plan.importer import LIMITS, REFERENCE
+from eqia.plan.periods import CUSTOM, PRESETS, Period
+from eqia.timefmt import uk_today
 
 DESCRIPTION_LIMIT = 2_000
 
@@ -177,7 +181,7 @@ class ProgressForm(VersionedForm):
     submit = SubmitField("Save progress", widget=GovSubmitInput())
 
     def validate_completed_on(self, field) -> None:
-        if field.data and field.data > date.today():
+        if field.data and field.data > uk_today():
             raise ValidationError("Date completed must be today or in the past")
 
 
@@ -193,3 +197,83 @@ class ImportForm(FlaskForm):
 
 class ConfirmImportForm(FlaskForm):
     fingerprint = HiddenField()
+
+
+# The period of a report: a GET form, so every report lives in its URL.
+
+LAST_YEAR = 2999  # so the day after the period is always a date
+_ISO = re.compile(r"(\d{1,4})-(\d{1,2})-(\d{1,2})")
+
+
+class PeriodDate(GovDateField):
+    """The GOV.UK day, month and year inputs; or one ISO date (2026-03-31), as links give."""
+
+    def process_formdata(self, valuelist):
+        if len(valuelist) == 1 and (valuelist[0] or "").strip():
+            match = _ISO.fullmatch(valuelist[0].strip()[:40])
+            year, month, day = match.groups() if match else ("", "", "")
+            self.raw_data = [day, month, year]
+            try:
+                self.data = date(int(year), int(month), int(day)) if match else None
+            except ValueError:
+                self.data = None
+            if self.data is None or self.data.year < 1000:
+                self.data = None
+                raise ValueError(f"{self.name_in_errors} must be a real date")
+            return
+        super().process_formdata(valuelist)
+
+    def pre_validate(self, form) -> None:
+        if self.data is not None and self.data.year > LAST_YEAR:
+            self.data = None
+            raise ValidationError(f"{self.name_in_errors} must be in or before {LAST_YEAR}")
+
+
+class PeriodForm(FlaskForm):
+    """Which period: a preset, or any start and end dates. A GET form: it changes nothing."""
+
+    class Meta:
+        csrf = False
+
+    period = GovRadioField(
+        "Which period?",
+        widget=GovRadioInput(),
+        choices=[
+            *(SelectChoice(p.key, p.label) for p in PRESETS.values()),
+            SelectChoice(CUSTOM, "Choose the dates"),
+        ],
+    )
+    start = PeriodDate("Start date", name_in_errors="Start date")
+    end = PeriodDate("End date", name_in_errors="End date")
+
+    def __init__(self, formdata, default: str):
+        super().__init__(formdata)
+        given = {k for k in ("period", "start", "end") if any(formdata.getlist(k))}
+        if "period" not in given:
+            # Dates on their own are a custom period; nothing at all is the default.
+            self.period.data = CUSTOM if given else default
+        self.hints = [{"hint": {"text": p.hint}} for p in PRESETS.values()]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.period.data not in (*PRESETS, CUSTOM):
+            self.period.errors = ["Select a period from the list"]
+            return False
+        if self.period.data != CUSTOM:
+            # A preset ignores the dates (still in the form, hidden, after a change of mind).
+            self.start.errors, self.end.errors = [], []
+            return True
+        for field, name in ((self.start, "start date"), (self.end, "end date")):
+            if not field.errors and field.data is None:
+                field.errors = [f"Enter the {name}"]
+                valid = False
+        if valid and self.end.data < self.start.data:
+            self.end.errors = ["End date must be the same as or after the start date"]
+            valid = False
+        return valid
+
+    def chosen(self, today: date) -> Period:
+        """The period asked for (only once the form is valid)."""
+        if self.period.data == CUSTOM:
+            return Period(self.start.data, self.end.data)
+        return Period.of(self.period.data, today)

@@ -26,6 +26,7 @@ from eqia.extensions import db
 from eqia.models import Objective, PlanAction, PlanStatus, Theme, User
 from eqia.models.plan import normalise_reference, plan_order
 from eqia.plan.spreadsheet import COLUMNS, MAX_ACTIONS, Cell, Sheet
+from eqia.timefmt import uk_today
 
 LIMITS = {
     "Objective": 500,
@@ -316,7 +317,7 @@ def _read_row(reader: _RowReader, plan: _Plan, today: date, theme_names: str) ->
             "start_date": start,
             "end_date": end,
             "success_measure": measure,
-            "status": status.value,
+            "status": status,
             "progress_note": note,
             "completed_on": completed_on,
             "active": True,
@@ -367,7 +368,7 @@ def _check_consistency(rows: list[Row]) -> list[Problem]:
 
 def check(sheet: Sheet, today: date | None = None) -> Preview:
     """Every problem in the file, or what importing it would do. Writes nothing."""
-    today = today or date.today()
+    today = today or uk_today()
     if sheet.too_many:
         return Preview(
             problems=[
@@ -407,8 +408,9 @@ def check(sheet: Sheet, today: date | None = None) -> Preview:
 
 def _target(row: Row, existing: PlanAction | None, today: date) -> dict:
     values = dict(row.values)
-    if values["status"] == PlanStatus.COMPLETE and values["completed_on"] is None:
-        kept = existing.completed_on if existing and existing.state is PlanStatus.COMPLETE else None
+    if values["status"] is PlanStatus.COMPLETE and values["completed_on"] is None:
+        complete = existing is not None and existing.status is PlanStatus.COMPLETE
+        kept = existing.completed_on if complete else None
         values["completed_on"] = kept or today
     return values
 
@@ -484,7 +486,9 @@ def apply(preview: Preview, by: User) -> None:
             action = PlanAction(reference=change.reference, sample=False)
             db.session.add(action)
         for name, value in change.values.items():
-            setattr(action, name, value)
+            if name not in ("status", "completed_on"):
+                setattr(action, name, value)
+        action.set_status(change.values["status"], change.values["completed_on"])
         action.sample = False
         action.touch(by)
     numbers = [o.number for o in preview.objectives]
@@ -522,7 +526,7 @@ def export_rows() -> list[list]:
             action.start_date,
             action.end_date,
             action.success_measure,
-            action.state.label,
+            action.status.label,
             action.progress_note,
             action.completed_on,
         ]

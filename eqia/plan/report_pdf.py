@@ -1,10 +1,10 @@
 """The progress report as a PDF: bar charts (reportlab.graphics) and the tables behind them.
 
-No Flask and no database: it draws a :class:`eqia.plan.report.Report`. The tables
-are the report's own :meth:`Report.tables`, the same rows the HTML page and the
-CSV show. Every bar carries its number, and each chart is followed by its table,
-so no figure is told by colour alone. Fonts are the PDF record's (DejaVu Sans,
-embedded), registered by ``eqia.records.pdf.register_fonts``.
+No Flask and no database: it draws a :class:`eqia.plan.progress.Report`. The
+tables are the report's own :meth:`Report.tables`, the same rows the HTML page and
+the CSV show. Every bar carries its number, and each chart is followed by its
+table, so no figure is told by colour alone. Fonts, colours and page layout are
+``eqia.pdfbase``'s, as the PDF record's are.
 """
 
 from __future__ import annotations
@@ -23,28 +23,37 @@ from reportlab.platypus import (
     CondPageBreak,
     KeepTogether,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
 
+from eqia.pdfbase import (
+    BLACK,
+    BOLD,
+    GREY,
+    LINE,
+    MARGIN,
+    PALE,
+    REGULAR,
+    WIDTH,
+    body_style,
+    document,
+    markup,
+    numbered_canvas,
+    register_fonts,
+)
 from eqia.plan import charts
-from eqia.plan.report import KIND_LABELS, KINDS, STATUSES, Report, ReportTable, uk_day
-from eqia.records.pdf import BOLD, REGULAR, markup, numbered_canvas, register_fonts, when
+from eqia.plan.counting import KIND_LABELS, KINDS
+from eqia.plan.progress import STATUSES, Report, ReportTable
+from eqia.timefmt import date_and_time, long_date
 
-BLACK = colors.HexColor("#0b0c0c")
-GREY = colors.HexColor("#505a5f")
-LINE = colors.HexColor("#b1b4b6")
-PALE = colors.HexColor("#f3f2f1")
 STATUS_COLOURS = [colors.HexColor(c) for c in charts.STATUS_COLOURS]
 KIND_COLOURS = [colors.HexColor(c) for c in charts.PALETTE[:3]]
-MARGIN = 18 * mm
-WIDTH = A4[0] - 2 * MARGIN
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    body = ParagraphStyle("body", fontName=REGULAR, fontSize=10, leading=14, textColor=BLACK)
+    body = body_style()
     return {
         "body": body,
         "small": ParagraphStyle("small", parent=body, fontSize=8.5, leading=11.5, textColor=GREY),
@@ -269,13 +278,13 @@ def _introduction(report: Report, s) -> list:
         Paragraph(markup(report.organisation), s["caption"]),
         Paragraph(markup(report.title), s["title"]),
         Paragraph(f"Period: {markup(report.period.label)}", s["body"]),
-        Paragraph(f"Made on {markup(when(report.made_at))}", s["small"]),
+        Paragraph(f"Made on {markup(date_and_time(report.made_at))}", s["small"]),
         Spacer(1, 3 * mm),
         Paragraph(
             "EqIAs count when the record in force was signed off in the period; an objective "
             "counts an EqIA when the EqIA super user confirmed the link. Impacts and mitigating "
             "actions are those of the signed-off revisions. Plan actions are shown by their "
-            f"status now; overdue means the end date had passed by {uk_day(report.as_at)} and "
+            f"status now; overdue means the end date had passed by {long_date(report.as_at)} and "
             "the action was not complete by then.",
             s["small"],
         ),
@@ -291,23 +300,16 @@ def _introduction(report: Report, s) -> list:
     return story
 
 
-def render(report: Report) -> bytes:
+def render(report: Report, font_dir) -> bytes:
     """The report as PDF bytes."""
-    register_fonts()
+    register_fonts(font_dir)
     s = _styles()
     out = io.BytesIO()
-    document = SimpleDocTemplate(
+    pdf = document(
         out,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=20 * mm,
-        bottomMargin=20 * mm,
         title=f"{report.title}: {report.period.label}",
         author=report.organisation,
         subject="EDI action plan progress report",
-        creator="EqIA",
-        lang="en-GB",
     )
     tables = {t.key: t for t in report.tables()}
     objectives = [t for t in report.tables() if t.key.startswith("theme-")]
@@ -330,5 +332,5 @@ def render(report: Report) -> bytes:
             *_table(tables["characteristics"], s),
         ]
     )
-    document.build(story, canvasmaker=_canvas_for(report))
+    pdf.build(story, canvasmaker=_canvas_for(report))
     return out.getvalue()

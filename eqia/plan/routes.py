@@ -1,22 +1,21 @@
 """The EDI action plan: themes, objectives and their actions, for everyone signed in."""
 
-from datetime import date
-
 from flask import abort, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
 from eqia.extensions import db
-from eqia.models import Objective, Role, Theme
+from eqia.models import Objective, Theme
 from eqia.pagination import paginate_rows
-from eqia.permissions import SIGNED_IN, allow
+from eqia.permissions import ADMIN, SIGNED_IN, allow, may
 from eqia.plan import bp, data
+from eqia.timefmt import uk_today
 
 EQIAS_PER_PAGE = 20
 
 
 def _is_admin() -> bool:
-    return current_user.has_role(Role.ADMIN)
+    return may(current_user, ADMIN)
 
 
 @bp.route("/")
@@ -63,6 +62,6 @@ def objective(number: int):
         actions=actions,
         sample=chosen.sample or any(a.sample and a.active for a, _ in actions),
         page=paginate_rows(data.supporting_eqias(chosen), EQIAS_PER_PAGE),
-        today=date.today(),
+        today=uk_today(),
         admin=admin,
     )

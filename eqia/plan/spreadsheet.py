@@ -6,10 +6,11 @@ writing turns rows of values into a file. ``eqia.plan.transfer`` checks the
 rows against the plan.
 
 Formulas are never evaluated. An XLSX formula cell, or a CSV cell that starts
-with "=", is reported as a problem. On export, a CSV cell that starts with
-= + - or @ gets a leading apostrophe so a spreadsheet shows it as text (formula
-injection); reading a CSV takes that apostrophe off again, so export and import
-round-trip exactly. XLSX cells are written as typed text, which needs no escape.
+with "=", is reported as a problem. On export, a CSV cell that a spreadsheet
+would run as a formula gets a leading apostrophe (``eqia.downloads.neutralise``,
+as every CSV the service writes); reading a CSV takes that apostrophe off again,
+so export and import round-trip exactly. XLSX cells are written as typed text,
+which needs no escape.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+
+from eqia.downloads import neutralise, restore
 
 COLUMNS = [
     "Theme",
@@ -63,13 +65,7 @@ MAX_ACTIONS = 5_000
 MAX_ROWS_READ = 50_000
 # An XLSX is a ZIP: refuse one that would unpack to more than this (a "zip bomb").
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-FORMULA_STARTS = ("=", "+", "-", "@")
-# A cell that needs the apostrophe on export: one that starts with a formula character,
-# or with apostrophes followed by one (so an apostrophe the text itself had survives too).
-_NEEDS_ESCAPE = re.compile(r"^'*[=+\-@]")
-_ESCAPED = re.compile(r"^'+[=+\-@]")
 
-CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -112,11 +108,6 @@ def _decode(data: bytes) -> str:
         ) from None
 
 
-def unescape(text: str) -> str:
-    """Take off the apostrophe an export put before = + - or @."""
-    return text[1:] if _ESCAPED.match(text) else text
-
-
 def read_csv(data: bytes) -> Sheet:
     text = _decode(data)
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)
@@ -132,7 +123,7 @@ def _csv_cell(raw: str) -> Cell:
     stripped = raw.strip()
     if stripped.startswith("="):
         return Cell(stripped, formula=True)
-    return Cell(unescape(stripped))
+    return Cell(restore(stripped))
 
 
 def _xlsx_text(value) -> tuple[str, date | None]:
@@ -255,8 +246,7 @@ def escape(value) -> str:
         return ""
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value)
-    return "'" + text if _NEEDS_ESCAPE.match(text) else text
+    return neutralise(value)
 
 
 def write_csv(rows: Iterable[list]) -> bytes:
@@ -298,7 +288,7 @@ def write_xlsx(rows: Iterable[list]) -> bytes:
             else:
                 cell.value = "" if value is None else str(value)
                 cell.data_type = "s"  # text, never a formula, whatever it starts with
-                if cell.value.startswith(FORMULA_STARTS):
+                if neutralise(cell.value) != cell.value:
                     cell.quotePrefix = True  # Excel keeps it as text when the cell is edited
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     guidance = workbook.create_sheet("How to fill this in")

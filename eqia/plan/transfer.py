@@ -15,7 +15,6 @@ import os
 import re
 import secrets
 import time
-from datetime import date
 
 from flask import (
     Response,
@@ -31,13 +30,15 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from eqia.downloads import CSV_TYPE, download
 from eqia.extensions import db
 from eqia.forms import ConfirmForm
-from eqia.models import Role
+from eqia.models import EventKind
 from eqia.models.audit import record
-from eqia.permissions import allow
+from eqia.permissions import ADMIN, PLAN_EXPORT, allow
 from eqia.plan import bp, importer, sample, spreadsheet
 from eqia.plan.forms import ConfirmImportForm, ImportForm
+from eqia.timefmt import uk_today
 
 KEEP_UPLOADS = 2 * 60 * 60  # seconds
 # A file can have tens of thousands of problems (every cell of every row); the page
@@ -55,9 +56,7 @@ PLAN_CHANGED = (
 
 
 def _folder() -> str:
-    return current_app.config.get("PLAN_IMPORT_FOLDER") or os.path.join(
-        current_app.instance_path, "plan-imports"
-    )
+    return current_app.config["PLAN_IMPORT_FOLDER"]
 
 
 def _path(token: str, kind: str) -> str:
@@ -134,7 +133,7 @@ def _layout() -> list[tuple[str, str]]:
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(ADMIN)
 def import_plan():
     form = ImportForm()
     if form.validate_on_submit():
@@ -159,7 +158,7 @@ def import_plan():
 
 
 @bp.route("/import/<token>", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(ADMIN)
 def preview_import(token: str):
     pending = _pending(token)
     form = ConfirmImportForm()
@@ -175,9 +174,8 @@ def preview_import(token: str):
         else:
             try:
                 importer.apply(preview, current_user)
-                record(
-                    "plan-imported", current_user, note=f"{pending['name']}: {_summary(preview)}"
-                )
+                note = f"{pending['name']}: {_summary(preview)}"
+                record(EventKind.PLAN_IMPORTED, current_user, note=note)
                 db.session.commit()
             except (IntegrityError, StaleDataError):
                 db.session.rollback()
@@ -201,7 +199,7 @@ def preview_import(token: str):
 
 
 @bp.route("/import/<token>/cancel", methods=["POST"])
-@allow(Role.ADMIN)
+@allow(ADMIN)
 def cancel_import(token: str):
     pending = _pending(token)
     if not ConfirmForm().validate_on_submit():
@@ -230,12 +228,8 @@ def _summary(preview: importer.Preview) -> str:
 
 
 def _download(content: bytes, kind: str, stem: str) -> Response:
-    mimetype = spreadsheet.CSV_TYPE if kind == "csv" else spreadsheet.XLSX_TYPE
-    response = Response(content, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{kind}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    mimetype = CSV_TYPE if kind == "csv" else spreadsheet.XLSX_TYPE
+    return download(content, mimetype, f"{stem}.{kind}")
 
 
 def _write(rows: list[list], kind: str) -> bytes:
@@ -243,13 +237,13 @@ def _write(rows: list[list], kind: str) -> bytes:
 
 
 @bp.route("/export.<any(csv, xlsx):kind>")
-@allow(Role.ADMIN, Role.AUDITOR)
+@allow(PLAN_EXPORT)
 def export(kind: str):
     rows = importer.export_rows()
-    return _download(_write(rows, kind), kind, f"action-plan-{date.today().isoformat()}")
+    return _download(_write(rows, kind), kind, f"action-plan-{uk_today().isoformat()}")
 
 
 @bp.route("/template.<any(csv, xlsx):kind>")
-@allow(Role.ADMIN)
+@allow(ADMIN)
 def template(kind: str):
     return _download(_write(sample.template_rows(), kind), kind, "action-plan-template")

@@ -29,9 +29,10 @@ from sqlalchemy import select
 
 from eqia import sections
 from eqia.extensions import db
-from eqia.models import Assessment, Decision, Event, Revision, Status
-from eqia.models.reviews import Rating
+from eqia.models import Assessment, Decision, Event, EventKind, Revision, Status
 from eqia.records import pdf, signing
+from eqia.snapshot import Snapshot
+from eqia.timefmt import date_and_time, long_date
 
 MAX_PDF_BYTES = 25 * 1024 * 1024
 CHUNK = 64 * 1024
@@ -78,7 +79,7 @@ def load_keys(app: Flask) -> Keys:
             "(EQIA_SIGNING_CERT and EQIA_SIGNING_KEY, or EQIA_SIGNING_PKCS12)"
         )
     else:
-        folder = Path(config.get("SIGNING_FOLDER") or Path(app.instance_path) / "signing")
+        folder = Path(config["SIGNING_FOLDER"])
         certificate = signing.development_certificate(folder, config["ORGANISATION_NAME"])
     previous = config.get("SIGNING_PREVIOUS_CERTS")
     tsa_url, tsa_cert = config.get("TSA_URL") or "", config.get("TSA_CERT")
@@ -123,21 +124,13 @@ def _timestamper(keys: Keys):
 # What a record shows.
 
 
-def _row(snapshot: dict, key: str) -> str | None:
-    for section in snapshot.get("sections", []):
-        for row in section.get("rows", []):
-            if row.get("key") == key:
-                return row.get("answer")
-    return None
-
-
 def _decision_event(assessment: Assessment, decision: Decision) -> int | None:
     """The audit event that recorded a decision: a record's history stops there."""
     return db.session.scalar(
         select(Event.seq)
         .where(
             Event.assessment_id == assessment.id,
-            Event.kind == decision.kind,
+            Event.kind == EventKind.of(decision.kind),
             Event.revision == decision.revision.number,
         )
         .order_by(Event.seq)
@@ -171,8 +164,8 @@ def _history(assessment: Assessment, until: int | None) -> list[pdf.HistoryLine]
     return lines
 
 
-def _decision(decision: Decision, snapshot: dict) -> pdf.Decision:
-    titles = {s["slug"]: f"{s['number']}. {s['title']}" for s in snapshot.get("sections", [])}
+def _decision(decision: Decision, snapshot: Snapshot) -> pdf.Decision:
+    titles = {s.slug: s.heading for s in snapshot.sections}
     order = list(titles)
     evaluations = sorted(
         decision.evaluations,
@@ -186,7 +179,7 @@ def _decision(decision: Decision, snapshot: dict) -> pdf.Decision:
         comment=decision.comment,
         evaluations=[
             pdf.Evaluation(
-                section=titles.get(e.slug, e.slug), rating=Rating(e.rating).label, comment=e.comment
+                section=titles.get(e.slug, e.slug), rating=e.rating.label, comment=e.comment
             )
             for e in evaluations
         ],
@@ -197,7 +190,7 @@ def record(assessment: Assessment, revision: Revision | None = None) -> pdf.Reco
     """A revision as frozen, or (without one) the answers as they stand now."""
     organisation = current_app.config["ORGANISATION_NAME"]
     if revision is not None:
-        snapshot = revision.snapshot
+        snapshot = revision.read()
         decision = Decision.on(revision)
         if decision is None:
             status = Status.SUBMITTED.label
@@ -205,29 +198,26 @@ def record(assessment: Assessment, revision: Revision | None = None) -> pdf.Reco
             status = "Signed off" if decision.approved else "Returned with comments"
         until = _decision_event(assessment, decision) if decision else None
         number, content_hash = revision.number, revision.content_hash
-        submitted_at, submitted_by = revision.created_at, revision.created_by.name
+        submitted_at, submitted_by = revision.created_at, snapshot.submitted_by
     else:
-        snapshot = sections.snapshot(assessment, sections.Context.load(assessment))
-        decision, until, status = None, None, assessment.state.label
+        snapshot = sections.live(assessment, sections.Context.load(assessment))
+        decision, until, status = None, None, assessment.status.label
         number, content_hash = assessment.revision, ""
         submitted_at, submitted_by = None, ""
-    directorate = _row(snapshot, "about.directorate_id")
-    if directorate is None and assessment.directorate is not None:
-        directorate = assessment.directorate.name
     return pdf.Record(
         organisation=organisation,
         reference=assessment.reference,
-        title=snapshot.get("title") or assessment.title,
+        title=snapshot.title,
         revision=number,
         status=status,
-        lead=assessment.owner.name,
-        directorate=directorate or "",
+        lead=snapshot.lead,
+        directorate=snapshot.directorate,
         created_at=assessment.created_at,
         submitted_at=submitted_at,
         submitted_by=submitted_by,
-        review_date=_row(snapshot, "outcome.review_date") or "",
+        review_date=long_date(snapshot.review_date),
         content_hash=content_hash,
-        sections=snapshot.get("sections", []),
+        sections=snapshot.sections,
         decision=_decision(decision, snapshot) if decision else None,
         history=_history(assessment, until),
         signed_off=bool(decision and decision.approved),
@@ -268,7 +258,7 @@ def sign(content: bytes, record: pdf.Record) -> bytes:
 def record_pdf(assessment: Assessment, revision: Revision | None = None) -> Document:
     """The PDF of a revision (or of the current answers), signed only when signed off."""
     drawn = record(assessment, revision)
-    content = pdf.render(drawn)
+    content = pdf.render(drawn, current_app.config["FONT_DIR"])
     if drawn.signed_off:
         content = sign(content, drawn)
         filename = f"{assessment.reference}-revision-{drawn.revision}.pdf"
@@ -283,7 +273,7 @@ def current_revision(assessment: Assessment) -> Revision | None:
     """The record in force: the signed-off revision; else the one awaiting sign-off."""
     if assessment.approved_revision is not None:
         return assessment.approved_revision
-    if assessment.state is Status.SUBMITTED:
+    if assessment.status is Status.SUBMITTED:
         return next((r for r in assessment.revisions if r.number == assessment.revision), None)
     return None
 
@@ -401,7 +391,7 @@ def _against_database(found: signing.Inspection) -> Verdict:
         return _not_ours(f"this service holds no sign-off of {named}")
     message = (
         f"This is {named}, signed off by {decision.reviewer_name} on "
-        f"{pdf.when(decision.decided_at)}. It has not been changed since it was signed."
+        f"{date_and_time(decision.decided_at)}. It has not been changed since it was signed."
     )
     assessment = db.session.get(Assessment, revision.assessment_id)
     current = assessment.approved_revision if assessment else None

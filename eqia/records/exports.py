@@ -22,15 +22,16 @@ from datetime import datetime
 from pathlib import Path
 from tempfile import SpooledTemporaryFile
 
-from flask import Response, stream_with_context
+from flask import stream_with_context
 from sqlalchemy import Select, func, select
 
+from eqia.downloads import BOM, download, neutralise
 from eqia.extensions import db
-from eqia.models import Assessment, Decision, DecisionKind, Revision, Role
-from eqia.permissions import allow
+from eqia.models import Assessment, Decision, DecisionKind, Revision
+from eqia.permissions import AUDIT, allow
 from eqia.records import bp
-from eqia.records.register import Criteria, Register, attachment, neutralise
-from eqia.shell import LONDON
+from eqia.records.register import Criteria, Register
+from eqia.timefmt import LONDON, uk_now, uk_today
 
 BATCH = 50
 MANIFEST_HEADER = [
@@ -181,8 +182,8 @@ def stream_zip(
             if progress:
                 progress(item)
         spool.seek(0)
-        with archive.open(_entry("manifest.csv", datetime.now(LONDON)), "w") as entry:
-            entry.write("\ufeff".encode())
+        with archive.open(_entry("manifest.csv", uk_now()), "w") as entry:
+            entry.write(BOM.encode())
             while chunk := spool.read(1 << 16):
                 entry.write(chunk.encode())
                 yield sink.take()
@@ -192,19 +193,17 @@ def stream_zip(
 def export_name(criteria: Criteria) -> str:
     start, end = criteria.approved_from, criteria.approved_to
     span = f"-{start or 'start'}-to-{end or 'now'}" if start or end else ""
-    return f"eqia-signed-records{span}-{datetime.now(LONDON):%Y-%m-%d}.zip"
+    return f"eqia-signed-records{span}-{uk_today().isoformat()}.zip"
 
 
 @bp.route("/export.zip")
-@allow(Role.AUDITOR)
+@allow(AUDIT)
 def export_zip():
     view = Register.from_request()
     if refused := view.refused_export():
         return refused
     body = stream_with_context(stream_zip(approved(view.criteria)))
-    response = Response(body, content_type="application/zip")
-    response.headers["Content-Disposition"] = attachment(export_name(view.criteria))
-    return response
+    return download(body, "application/zip", export_name(view.criteria))
 
 
 def write_zip(

@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam, func, insert, select, text, update
 
-from eqia import workflow
 from eqia.extensions import db
 from eqia.models import (
     Assessment,
@@ -36,6 +35,7 @@ from eqia.models import (
     UserRole,
 )
 from eqia.questions import OUTCOMES, PROPOSAL_TYPES
+from eqia.snapshot import SCHEMA_VERSION, content_hash
 
 STATUS_WEIGHTS = {
     Status.APPROVED: 45,
@@ -89,22 +89,37 @@ SUMMARIES = [
     "Stop the proposal: it would disadvantage rural residents without transport.",
     "Phase the change over two years and monitor take-up by age and disability.",
 ]
-FALLBACK_SECTIONS = [
-    {
-        "slug": "screening",
-        "number": 0,
-        "title": "Screening",
-        "rows": [
-            {
-                "key": "could_affect",
-                "question": "Could the proposal affect people differently because of a "
-                "characteristic?",
-                "answer": "No",
-                "page": "screening",
-            }
-        ],
-    }
-]
+# A short screening-route snapshot, for a database with no real signed-off revision.
+FALLBACK = {
+    "schema_version": SCHEMA_VERSION,
+    "route": "screening",
+    "lead": None,
+    "co_authors": [],
+    "submitted_by": None,
+    "directorate": None,
+    "proposal_type": None,
+    "decision_maker": "",
+    "decision_date": None,
+    "outcome": None,
+    "summary": "",
+    "review_date": None,
+    "sections": [
+        {
+            "slug": "screening",
+            "number": 0,
+            "title": "Screening",
+            "answers": [
+                {
+                    "key": "could_affect",
+                    "question": "Could the proposal affect people differently because of a "
+                    "protected or local characteristic?",
+                    "type": "choice",
+                    "value": {"code": "no", "label": "No"},
+                }
+            ],
+        }
+    ],
+}
 
 
 def _template_snapshot() -> dict:
@@ -115,7 +130,7 @@ def _template_snapshot() -> dict:
         .order_by(Revision.id.desc())
         .limit(1)
     )
-    return snapshot or {"route": "screening", "sections": FALLBACK_SECTIONS}
+    return snapshot or FALLBACK
 
 
 def _people(
@@ -288,14 +303,14 @@ def _batch(g: _Generator, size: int) -> None:
         if status in (Status.SUBMITTED, Status.RETURNED, Status.APPROVED):
             submitted = created + timedelta(hours=rng.randrange(24, 24 * 20))
             snapshot = dict(g.template, reference=reference, title=title, revision=1)
-            content_hash = workflow.content_hash(snapshot)
+            digest = content_hash(snapshot)
             revisions.append(
                 {
                     "id": revision_id,
                     "assessment_id": assessment_id,
                     "number": 1,
                     "snapshot": snapshot,
-                    "content_hash": content_hash,
+                    "content_hash": digest,
                     "created_at": submitted,
                     "created_by_id": row["owner_id"],
                 }
@@ -315,7 +330,7 @@ def _batch(g: _Generator, size: int) -> None:
                         "reviewer_id": reviewer,
                         "reviewer_name": reviewer_name,
                         "reviewer_job_title": "EqIA Super User",
-                        "content_hash": content_hash,
+                        "content_hash": digest,
                         "decided_at": decided,
                     }
                 )

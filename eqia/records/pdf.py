@@ -1,63 +1,56 @@
 """The PDF record of an EqIA, drawn with reportlab from plain data.
 
 No Flask and no database here: ``documents`` gathers a :class:`Record` from a
-frozen revision (so the PDF never disagrees with the form) and this module
-draws it. Every piece of text a person typed goes through :func:`markup`,
-which escapes it before reportlab's paragraph markup sees it: ``<b>`` or ``&``
-print as typed and can never break the PDF.
+frozen revision, read through ``eqia.snapshot`` (so the PDF never disagrees with
+the pages), and this module draws it with the fonts, colours and safe text of
+``eqia.pdfbase``.
 
 The same record always draws the same bytes: reportlab runs in invariant mode,
 the creation date is the decision's time, and the document ID derives from the
-content. DejaVu Sans (Debian's fonts-dejavu-core) is embedded, so Latin with any
-accent, Greek and Cyrillic print as typed.
+content.
 """
 
 from __future__ import annotations
 
 import io
-import os
-import re
-import threading
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from pathlib import Path
-from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFInfo, PDFName, PDFString
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
     KeepTogether,
     PageBreak,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
 
-FONT_DIR = Path(os.environ.get("EQIA_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
-FONTS = {
-    "DejaVuSans": "DejaVuSans.ttf",
-    "DejaVuSans-Bold": "DejaVuSans-Bold.ttf",
-    "DejaVuSansMono": "DejaVuSansMono.ttf",
-}
-REGULAR, BOLD, MONO = "DejaVuSans", "DejaVuSans-Bold", "DejaVuSansMono"
-LONDON = ZoneInfo("Europe/London")
-WATERMARK = "Not signed off"
+from eqia.pdfbase import (
+    BLACK,
+    BOLD,
+    GREY,
+    LINE,
+    MONO,
+    PALE,
+    RED,
+    REGULAR,
+    body_style,
+    document,
+    markup,
+    numbered_canvas,
+    register_fonts,
+)
+from eqia.snapshot import SectionView
+from eqia.timefmt import date_and_time, iso_long_date, long_date
 
-BLACK = colors.HexColor("#0b0c0c")
-GREY = colors.HexColor("#505a5f")
-LINE = colors.HexColor("#b1b4b6")
-PALE = colors.HexColor("#f3f2f1")
-RED = colors.HexColor("#d4351c")
+WATERMARK = "Not signed off"
 CLEARANCE_QUESTION = (
     "Have the equality and diversity implications been cleared by your EqIA Super User? Yes."
 )
@@ -105,7 +98,7 @@ class Record:
     submitted_by: str
     review_date: str
     content_hash: str  # empty for answers not yet frozen in a revision
-    sections: list[dict]  # the snapshot's sections, as sections.snapshot() froze them
+    sections: list[SectionView]  # the snapshot's sections, as eqia.snapshot reads them
     decision: Decision | None
     history: list[HistoryLine]
     signed_off: bool  # False: watermarked "Not signed off" on every page
@@ -124,68 +117,8 @@ class Record:
         return self.decision.decided_at if self.decision else self.submitted_at
 
 
-# Text.
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def markup(value: object) -> str:
-    """Text a person typed, safe inside reportlab's paragraph markup, line breaks kept."""
-    text = "" if value is None else str(value)
-    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return escape(text).replace("\n", "<br/>")
-
-
-def when(value: datetime | None) -> str:
-    """UK time, GOV.UK style: 22 November 2026 at 8:05am."""
-    if value is None:
-        return ""
-    local = value.astimezone(LONDON)
-    clock = f"{local:%-I:%M}{local:%p}".replace("AM", "am").replace("PM", "pm")
-    return f"{local:%-d %B %Y} at {clock}"
-
-
-def day(value: datetime | date | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(LONDON).date()
-    return f"{value:%-d %B %Y}"
-
-
-def _iso_day(value: str) -> str:
-    try:
-        return day(date.fromisoformat(value))
-    except (TypeError, ValueError):
-        return value or ""
-
-
-# Fonts and styles.
-
-_fonts_lock = threading.Lock()
-_fonts_ready = False
-
-
-def register_fonts() -> None:
-    """Load DejaVu once per process; a clear error names the package when it is missing."""
-    global _fonts_ready
-    with _fonts_lock:
-        if _fonts_ready:
-            return
-        for name, filename in FONTS.items():
-            path = FONT_DIR / filename
-            if not path.exists():
-                raise RuntimeError(
-                    f"The PDF font {path} is missing: install Debian's fonts-dejavu-core "
-                    "(make fonts) or set EQIA_FONT_DIR"
-                )
-            pdfmetrics.registerFont(TTFont(name, str(path)))
-        pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR)
-        _fonts_ready = True
-
-
 def _styles() -> dict[str, ParagraphStyle]:
-    body = ParagraphStyle("body", fontName=REGULAR, fontSize=10, leading=14, textColor=BLACK)
+    body = body_style()
     return {
         "body": body,
         "small": ParagraphStyle("small", parent=body, fontSize=8.5, leading=11.5),
@@ -229,7 +162,7 @@ class _RecordInfo(PDFInfo):
         self.subject = "Equality Impact Assessment record"
         self.creator = "EqIA"
         self.extra = record.info
-        moment = (record.created or record.created_at).astimezone(ZoneInfo("UTC"))
+        moment = (record.created or record.created_at).astimezone(UTC)
         self.date = f"D:{moment:%Y%m%d%H%M%S}+00'00'"
 
     def format(self, document):
@@ -245,32 +178,6 @@ class _RecordInfo(PDFInfo):
         }
         entries.update({key: PDFString(value) for key, value in self.extra.items()})
         return PDFDictionary(entries).format(document)
-
-
-def numbered_canvas(decorate, info=None):
-    """A canvas class that draws each page's header and footer once the number of pages is
-    known, so every page can say "Page N of M": ``decorate(canvas, number, total)``."""
-
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            if info is not None:
-                self._doc.info = info
-            self._pages: list[dict] = []
-
-        def showPage(self):  # noqa: N802 - reportlab's name
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, 1):
-                self.__dict__.update(state)
-                decorate(self, number, total)
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
 
 
 def _canvas_for(record: Record):
@@ -373,11 +280,11 @@ def _cover(record: Record, s) -> list:
         ("Status", markup(record.status)),
         ("Project lead", markup(record.lead)),
         ("Directorate", markup(record.directorate or "Not given")),
-        ("Started", markup(when(record.created_at))),
+        ("Started", markup(date_and_time(record.created_at))),
         (
             "Submitted",
             markup(
-                f"{when(record.submitted_at)} by {record.submitted_by}"
+                f"{date_and_time(record.submitted_at)} by {record.submitted_by}"
                 if record.submitted_at
                 else "Not yet submitted"
             ),
@@ -385,7 +292,7 @@ def _cover(record: Record, s) -> list:
     ]
     if decision is not None:
         verb = "Signed off" if decision.approved else "Returned"
-        pairs.append((verb, markup(f"{when(decision.decided_at)} by {decision.name}")))
+        pairs.append((verb, markup(f"{date_and_time(decision.decided_at)} by {decision.name}")))
     pairs += [
         ("Review date", markup(record.review_date or "Not set")),
         (
@@ -410,22 +317,23 @@ def _cover(record: Record, s) -> list:
     return story
 
 
-def _rows(section: dict, s) -> list:
+def _rows(rows, s) -> list:
     """Each question in bold above its answer, as one paragraph: a long answer flows on to
     the next page, and a question is never left alone at the foot of one."""
     return [
         Paragraph(
-            f"<b>{markup(row['question'])}</b><br/>{markup(row['answer']) or 'Not answered'}",
+            f"<b>{markup(row.question)}</b><br/>{markup(row.answer) or 'Not answered'}",
             s["row"],
         )
-        for row in section["rows"]
+        for row in rows
     ]
 
 
-def _impacts(section: dict, s) -> list:
-    entries = section.get("impacts")
-    if entries is None:  # a snapshot without the table: print its rows
-        return _rows(section, s)
+def _answers(section: SectionView, s) -> list:
+    return _rows(section.rows, s)
+
+
+def _impacts(section: SectionView, s) -> list:
     rows = [
         [
             Paragraph("Characteristic", s["cellhead"]),
@@ -433,101 +341,76 @@ def _impacts(section: dict, s) -> list:
             Paragraph("Impact after mitigation", s["cellhead"]),
         ]
     ]
-    for entry in entries:
-        name = entry["characteristic"] + (" (retired)" if entry.get("retired") else "")
+    for entry in section.impacts:
         rows.append(
             [
-                Paragraph(markup(name), s["cell"]),
-                Paragraph(markup(", ".join(entry["impacts"]) or "Not answered"), s["cell"]),
-                Paragraph(markup(entry.get("residual") or "–"), s["cell"]),
+                Paragraph(markup(entry.name), s["cell"]),
+                Paragraph(markup(", ".join(entry.impacts) or "Not answered"), s["cell"]),
+                Paragraph(markup(entry.residual or "–"), s["cell"]),
             ]
         )
     story: list = [_table(rows, [62 * mm, 60 * mm, None], s, header=True, zebra=True)]
-    for entry in entries:
-        name = entry["characteristic"] + (" (retired)" if entry.get("retired") else "")
+    for entry in section.impacts:
         details = [
-            f"<b>{label}:</b> {markup(entry[key])}"
-            for label, key in (
-                ("Evidence", "evidence"),
-                ("Mitigation", "mitigation"),
-                ("Impact after mitigation", "residual"),
-                ("How we will find out", "how_find_out"),
+            f"<b>{label}:</b> {markup(value)}"
+            for label, value in (
+                ("Evidence", entry.evidence),
+                ("Mitigation", entry.mitigation),
+                ("Impact after mitigation", entry.residual),
+                ("How we will find out", entry.how_find_out),
             )
-            if entry.get(key)
+            if value
         ]
-        heading = Paragraph(f"{markup(name)}: {markup(', '.join(entry['impacts']))}", s["h2"])
+        heading = Paragraph(f"{markup(entry.name)}: {markup(', '.join(entry.impacts))}", s["h2"])
         story.append(KeepTogether([heading, Paragraph("<br/>".join(details), s["body"])]))
     return story
 
 
-def _actions(section: dict, s) -> list:
-    actions = section.get("actions")
-    if actions is None:
-        return _rows(section, s)
-    if not actions:
+def _actions(section: SectionView, s) -> list:
+    if not section.actions:
         return [Paragraph("No actions.", s["body"])]
     story: list = []
-    for number, action in enumerate(actions, 1):
+    for number, action in enumerate(section.actions, 1):
         pairs = [
-            ("Action", markup(action["action"])),
-            ("Responsible", markup(action["responsible"])),
+            ("Action", markup(action.action)),
+            ("Responsible", markup(action.responsible)),
             (
                 "Dates",
-                markup(f"{_iso_day(action['start_date'])} to {_iso_day(action['due_date'])}"),
+                markup(f"{iso_long_date(action.start_date)} to {iso_long_date(action.due_date)}"),
             ),
-            ("Characteristics", markup(", ".join(action["characteristics"]) or "None chosen")),
-            ("Success measure", markup(action["success_measure"])),
+            ("Characteristics", markup(", ".join(action.characteristics) or "None chosen")),
+            ("Success measure", markup(action.success_measure)),
         ]
-        if action.get("carried_from"):
-            pairs.append(
-                (
-                    f"Since revision {action['carried_from']}",
-                    markup(
-                        "\n".join(
-                            filter(
-                                None,
-                                [
-                                    action.get("progress") or "Not answered",
-                                    action.get("progress_note"),
-                                ],
-                            )
-                        )
-                    ),
-                )
+        if action.plan_action:
+            pairs.append(("EDI action plan", markup(action.plan_action)))
+        if action.carried_from:
+            progress = "\n".join(
+                filter(None, [action.progress or "Not answered", action.progress_note])
             )
+            pairs.append((f"Since revision {action.carried_from}", markup(progress)))
         story += [Paragraph(f"Action {number}", s["h2"]), _pairs(pairs, s)]
     return story
 
 
-def _objectives(section: dict, s) -> list:
-    links = section.get("objectives")
-    if not links:
-        return _rows(section, s)
-    story: list = []
-    for link in links:
-        story.append(
-            KeepTogether(
-                [
-                    Paragraph(
-                        f"Objective {markup(link['number'])}: {markup(link['objective'])}",
-                        s["label"],
-                    ),
-                    Paragraph(f"Theme: {markup(link.get('theme', ''))}", s["small"]),
-                    Paragraph(markup(link.get("how")) or "No explanation given", s["body"]),
-                ]
-            )
+def _objectives(section: SectionView, s) -> list:
+    if not section.objectives:
+        return _answers(section, s)
+    return [
+        KeepTogether(
+            [
+                Paragraph(f"Objective {markup(link.number)}: {markup(link.objective)}", s["label"]),
+                Paragraph(f"Theme: {markup(link.theme)}", s["small"]),
+                Paragraph(markup(link.how) or "No explanation given", s["body"]),
+            ]
         )
-    return story
+        for link in section.objectives
+    ]
 
 
-def _evidence(section: dict, s) -> list:
-    rows = [r for r in section["rows"] if r["key"] != "evidence.files"]
-    story = _rows({**section, "rows": rows}, s)
-    files = section.get("files")
-    if files is None:
-        return _rows(section, s)
+def _evidence(section: SectionView, s) -> list:
+    story = _rows(section.answers, s)
     story.append(Paragraph("Evidence files", s["label"]))
-    if not files:
+    if not section.files:
         story.append(Paragraph("None attached", s["body"]))
         return story
     table = [
@@ -537,12 +420,12 @@ def _evidence(section: dict, s) -> list:
             Paragraph("SHA-256", s["cellhead"]),
         ]
     ]
-    for item in files:
+    for item in section.files:
         table.append(
             [
-                Paragraph(markup(item["name"]), s["cell"]),
-                Paragraph(markup(_size(item.get("size"))), s["cell"]),
-                Paragraph(markup(item["sha256"]), s["hash"]),
+                Paragraph(markup(item.name), s["cell"]),
+                Paragraph(markup(_size(item.size)), s["cell"]),
+                Paragraph(markup(item.sha256), s["hash"]),
             ]
         )
     story.append(_table(table, [56 * mm, 16 * mm, None], s, header=True))
@@ -569,8 +452,8 @@ def _sections(record: Record, s) -> list:
     story: list = []
     for section in record.sections:
         story.append(CondPageBreak(40 * mm))
-        story.append(Paragraph(f"{markup(section['number'])}. {markup(section['title'])}", s["h1"]))
-        draw = SECTION_DRAWERS.get(section["slug"], _rows)
+        story.append(Paragraph(markup(section.heading), s["h1"]))
+        draw = SECTION_DRAWERS.get(section.slug, _answers)
         story.extend(draw(section, s))
     return story
 
@@ -608,7 +491,7 @@ def _decision(record: Record, s) -> list:
             [
                 ("Signed off by", markup(decision.name)),
                 ("Job title", markup(decision.job_title or "Not given")),
-                ("Signed off on", markup(f"{when(decision.decided_at)} (UK time)")),
+                ("Signed off on", markup(f"{date_and_time(decision.decided_at)} (UK time)")),
                 ("Revision", markup(record.revision)),
                 ("Content hash (SHA-256)", markup(record.content_hash), "hash"),
             ],
@@ -622,7 +505,8 @@ def _decision(record: Record, s) -> list:
                 [
                     Paragraph(
                         f"EqIA reference: {markup(record.reference)}, revision "
-                        f"{markup(record.revision)}, signed off on {day(decision.decided_at)}.",
+                        f"{markup(record.revision)}, signed off on "
+                        f"{long_date(decision.decided_at)}.",
                         s["body"],
                     )
                 ],
@@ -652,7 +536,7 @@ def _history(record: Record, s) -> list:
         what = markup(line.what) + (f"<br/>{markup(line.detail)}" if line.detail else "")
         rows.append(
             [
-                Paragraph(markup(when(line.at)), s["cell"]),
+                Paragraph(markup(date_and_time(line.at)), s["cell"]),
                 Paragraph(markup(line.who), s["cell"]),
                 Paragraph(what, s["cell"]),
             ]
@@ -664,22 +548,16 @@ def _history(record: Record, s) -> list:
     ]
 
 
-def render(record: Record) -> bytes:
+def render(record: Record, font_dir) -> bytes:
     """The record as PDF bytes: the same record gives the same bytes."""
-    register_fonts()
+    register_fonts(font_dir)
     s = _styles()
     out = io.BytesIO()
-    document = SimpleDocTemplate(
+    pdf = document(
         out,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=20 * mm,
-        bottomMargin=20 * mm,
         title=f"{record.reference} revision {record.revision}: {record.title}",
         author=record.organisation,
         invariant=1,
-        lang="en-GB",
     )
     story = [
         *_cover(record, s),
@@ -688,5 +566,5 @@ def render(record: Record) -> bytes:
         *_decision(record, s),
         *_history(record, s),
     ]
-    document.build(story, canvasmaker=_canvas_for(record))
+    pdf.build(story, canvasmaker=_canvas_for(record))
     return out.getvalue()

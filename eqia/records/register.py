@@ -10,16 +10,17 @@ import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from math import ceil
 
-from flask import Response, render_template, request, stream_with_context, url_for
+from flask import render_template, request, stream_with_context, url_for
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, Select, String, exists, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 from werkzeug.datastructures import MultiDict
 
+from eqia.downloads import BOM, CSV_TYPE, download, neutralise
 from eqia.extensions import db
 from eqia.models import (
     Assessment,
@@ -29,18 +30,17 @@ from eqia.models import (
     Objective,
     ObjectiveLink,
     Role,
-    Status,
     User,
     UserRole,
 )
-from eqia.permissions import allow
+from eqia.permissions import AUDIT, OVERSIGHT, allow, may
 from eqia.questions import OUTCOMES, PROPOSAL_TYPES
 from eqia.records import bp
 from eqia.records.forms import RegisterFilter
-from eqia.shell import LONDON, error_page
+from eqia.shell import error_page
+from eqia.timefmt import sortable, uk_midnight, uk_today
 
 PER_PAGE = 25
-READERS = (Role.AUDITOR, Role.ADMIN, Role.SUPER_USER)
 FILTERS = (
     "q",
     "status",
@@ -153,11 +153,6 @@ class Criteria:
         if self.approved_to is not None:
             where.append(Assessment.approved_at < uk_midnight(self.approved_to + timedelta(1)))
         return where
-
-
-def uk_midnight(day: date) -> datetime:
-    """The start of a day in the UK, as the aware datetime the database compares with."""
-    return datetime.combine(day, time(), tzinfo=LONDON)
 
 
 Lead = aliased(User, name="lead")
@@ -354,7 +349,7 @@ class Register:
 
 
 @bp.route("/")
-@allow(*READERS)
+@allow(OVERSIGHT)
 def register():
     view = Register.from_request()
     return render_template(
@@ -363,9 +358,8 @@ def register():
         view=view,
         page=view.page(),
         sorts=SORTS,
-        statuses={s.value: s for s in Status},
         outcomes=OUTCOME_LABELS,
-        can_export_pdfs=current_user.has_role(Role.AUDITOR),
+        can_export_pdfs=may(current_user, AUDIT),
     )
 
 
@@ -385,18 +379,6 @@ CSV_HEADER = [
     "Signed off by",
     "Review date",
 ]
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> str:
-    """A cell as text that a spreadsheet shows and never runs (OWASP's CSV injection advice)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def uk_time(value: datetime | None) -> str:
-    return value.astimezone(LONDON).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 def csv_cells(row) -> list[str]:
@@ -407,12 +389,12 @@ def csv_cells(row) -> list[str]:
             row.title,
             row.directorate or "",
             row.lead,
-            Status(row.status).label,
+            row.status.label,
             PROPOSAL_LABELS.get(row.proposal_type or "", row.proposal_type or ""),
             OUTCOME_LABELS.get(row.outcome or "", row.outcome or ""),
             row.summary,
-            uk_time(row.submitted_at),
-            uk_time(row.approved_at),
+            sortable(row.submitted_at),
+            sortable(row.approved_at),
             row.approved_by or "",
             row.review_date.isoformat() if row.review_date else "",
         )
@@ -429,25 +411,19 @@ class _Line:
 def csv_lines(query: Select, batch: int = 500) -> Iterator[str]:
     """The register as CSV lines, read from the database a batch at a time."""
     writer = csv.writer(_Line())
-    yield "\ufeff" + writer.writerow(CSV_HEADER)  # the BOM tells Excel it is UTF-8
+    yield BOM + writer.writerow(CSV_HEADER)
     for row in db.session.execute(query.execution_options(yield_per=batch)):
         yield writer.writerow(csv_cells(row))
 
 
-def attachment(name: str) -> str:
-    return f'attachment; filename="{name}"'
-
-
 @bp.route("/register.csv")
-@allow(*READERS)
+@allow(OVERSIGHT)
 def register_csv():
     view = Register.from_request()
     if refused := view.refused_export():
         return refused
-    response = Response(
-        stream_with_context(csv_lines(view.rows())), content_type="text/csv; charset=utf-8"
+    return download(
+        stream_with_context(csv_lines(view.rows())),
+        CSV_TYPE,
+        f"eqia-register-{uk_today().isoformat()}.csv",
     )
-    response.headers["Content-Disposition"] = attachment(
-        f"eqia-register-{datetime.now(LONDON):%Y-%m-%d}.csv"
-    )
-    return response

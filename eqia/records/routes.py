@@ -1,17 +1,14 @@
 """The auditor's records: signed PDFs, the verify page, the register and exports."""
 
-import io
-
-from flask import abort, render_template, request, send_file
-from flask_login import current_user
+from flask import abort, render_template, request
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from eqia.downloads import download
 from eqia.forms import Required
-from eqia.models import Assessment
-from eqia.permissions import SIGNED_IN, allow, can_view
+from eqia.permissions import SIGNED_IN, allow, load_assessment
 from eqia.records import bp, documents
 from eqia.shell import error_page
 
@@ -19,25 +16,8 @@ from eqia.shell import error_page
 VERIFY_REQUEST_LIMIT = documents.MAX_PDF_BYTES + 1024 * 1024
 
 
-def _viewable(ref: str) -> Assessment:
-    assessment = Assessment.by_reference(ref)
-    if assessment is None:
-        abort(404)
-    if not can_view(current_user, assessment):
-        abort(403)
-    return assessment
-
-
 def _send(document: documents.Document):
-    response = send_file(
-        io.BytesIO(document.content),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=document.filename,
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return download(document.content, "application/pdf", document.filename)
 
 
 @bp.route("/<ref>.pdf")
@@ -45,13 +25,13 @@ def _send(document: documents.Document):
 def record_pdf(ref: str):
     """The record in force: the signed-off revision, signed; otherwise the current answers,
     watermarked "Not signed off" and unsigned."""
-    return _send(documents.in_force(_viewable(ref)))
+    return _send(documents.in_force(load_assessment(ref, "view")))
 
 
 @bp.route("/<ref>/revisions/<int:number>.pdf")
 @allow(SIGNED_IN)
 def revision_pdf(ref: str, number: int):
-    assessment = _viewable(ref)
+    assessment = load_assessment(ref, "view")
     revision = next((r for r in assessment.revisions if r.number == number), None)
     if revision is None:
         abort(404)

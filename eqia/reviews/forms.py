@@ -9,6 +9,7 @@ from wtforms.validators import Optional
 from eqia.forms import GovRadioField, Required, long_text
 from eqia.models import DecisionKind, ObjectiveLink, Rating
 from eqia.questions import MEDIUM
+from eqia.snapshot import SectionView
 
 RATING_CHOICES = [SelectChoice(rating.value, rating.label) for rating in Rating]
 LINK_CHOICES = [SelectChoice("yes", "Confirm this link"), SelectChoice("no", "Remove this link")]
@@ -20,7 +21,7 @@ DECISION_CHOICES = [
 
 class ReviewForm(FlaskForm):
     revision = HiddenField()
-    sections: list[dict] = []
+    sections: list[SectionView] = []
     links: list[ObjectiveLink] = []
 
     @staticmethod
@@ -37,9 +38,9 @@ class ReviewForm(FlaskForm):
 
     def evaluations(self) -> dict[str, tuple[Rating, str]]:
         return {
-            section["slug"]: (
-                Rating(self[self.rating_name(section["slug"])].data),
-                self[self.comment_name(section["slug"])].data or "",
+            section.slug: (
+                Rating(self[self.rating_name(section.slug)].data),
+                self[self.comment_name(section.slug)].data or "",
             )
             for section in self.sections
         }
@@ -55,11 +56,11 @@ class ReviewForm(FlaskForm):
         if not super().validate(extra_validators):
             return False
         to_fix = [
-            s for s in self.sections if self[self.rating_name(s["slug"])].data == Rating.TO_BE_FIXED
+            s for s in self.sections if self[self.rating_name(s.slug)].data == Rating.TO_BE_FIXED
         ]
         if self.kind is DecisionKind.APPROVED and to_fix:
             self.decision.errors.append(
-                f"You cannot approve the EqIA while section {to_fix[0]['number']} is to be fixed"
+                f"You cannot approve the EqIA while section {to_fix[0].number} is to be fixed"
             )
             return False
         if self.kind is DecisionKind.RETURNED and not to_fix and not (self.comment.data or ""):
@@ -70,19 +71,19 @@ class ReviewForm(FlaskForm):
         return True
 
 
-def review_form(sections: list[dict], links: list[ObjectiveLink]) -> ReviewForm:
+def review_form(sections: list[SectionView], links: list[ObjectiveLink]) -> ReviewForm:
     """A form with a rating and comment per section of the revision, and one question per link."""
     fields = {}
     for section in sections:
-        name = f"section {section['number']}"
-        fields[ReviewForm.rating_name(section["slug"])] = GovRadioField(
-            f"How well does section {section['number']} meet the standard?",
+        name = f"section {section.number}"
+        fields[ReviewForm.rating_name(section.slug)] = GovRadioField(
+            f"How well does section {section.number} meet the standard?",
             choices=RATING_CHOICES,
             widget=GovRadioInput(),
             validators=[Required(f"Select how well {name} meets the standard")],
         )
-        fields[ReviewForm.comment_name(section["slug"])] = long_text(
-            f"Comment on section {section['number']} (optional)",
+        fields[ReviewForm.comment_name(section.slug)] = long_text(
+            f"Comment on section {section.number} (optional)",
             MEDIUM,
             Optional(),
             name=f"The comment on {name}",

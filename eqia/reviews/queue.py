@@ -7,7 +7,7 @@ co-author. The queue runs a fixed number of queries however long it is.
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import ColumnElement, case, func, select
@@ -16,11 +16,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SubmitField
 
 from eqia import workflow
+from eqia.errors import WorkflowError
 from eqia.extensions import db
-from eqia.models import Assessment, CoAuthor, Directorate, Revision, Role, Status, User
-from eqia.permissions import allow, can_review
+from eqia.models import Assessment, CoAuthor, Directorate, Revision, Status, User
+from eqia.permissions import SIGN_OFF, allow, load_assessment
 from eqia.reviews import bp
-from eqia.shell import LONDON
+from eqia.timefmt import uk_day, uk_today
 
 
 class PickUpForm(FlaskForm):
@@ -56,8 +57,7 @@ class QueueEntry:
 
     @property
     def days_waiting(self) -> int:
-        today = datetime.now(LONDON).date()
-        return max((today - self.submitted_at.astimezone(LONDON).date()).days, 0)
+        return max((uk_today() - uk_day(self.submitted_at)).days, 0)
 
 
 def waiting(user: User, directorate_id: int | None = None) -> list[QueueEntry]:
@@ -94,7 +94,7 @@ def _chosen_directorate(directorates: list[Directorate]) -> Directorate | None:
 
 
 @bp.route("/")
-@allow(Role.SUPER_USER)
+@allow(SIGN_OFF)
 def queue():
     directorates = list(db.session.scalars(select(Directorate).order_by(Directorate.name)))
     chosen = _chosen_directorate(directorates)
@@ -109,20 +109,16 @@ def queue():
 
 
 @bp.route("/<ref>/assign", methods=["POST"])
-@allow(Role.SUPER_USER)
+@allow(SIGN_OFF)
 def assign(ref: str):
-    assessment = Assessment.by_reference(ref)
-    if assessment is None:
-        abort(404)
-    if not can_review(current_user, assessment):
-        abort(403)
+    assessment = load_assessment(ref, "review")
     reference = assessment.reference
     if not PickUpForm().validate_on_submit():
         return redirect(url_for("reviews.queue"))
     try:
         workflow.assign(assessment, current_user)
         db.session.commit()
-    except workflow.WorkflowError as error:
+    except WorkflowError as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("reviews.queue"))

@@ -7,9 +7,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from eqia import workflow
+from eqia.errors import WorkflowError
 from eqia.extensions import db
-from eqia.models import Assessment, Decision, DecisionKind, Event, Role, Status
-from eqia.permissions import allow, assessment_access
+from eqia.models import Assessment, Decision, DecisionKind, Event, EventKind, Status
+from eqia.permissions import SIGN_OFF, allow, assessment_access
 from eqia.reviews import bp
 from eqia.reviews.changes import changes
 from eqia.reviews.forms import review_form
@@ -19,14 +20,14 @@ from eqia.shell import error_page
 def _not_awaiting(assessment: Assessment):
     """409: someone has decided already, or the EqIA is not waiting for sign-off."""
     decision = Decision.latest(assessment.id)
-    if assessment.state is not Status.DRAFT and decision is not None:
+    if assessment.status is not Status.DRAFT and decision is not None:
         verb = "signed off" if decision.approved else "returned"
         body = (
             f"{decision.reviewer_name} {verb} revision {decision.revision.number} "
             f"of {assessment.reference}. Your decision has not been recorded."
         )
         return error_page(409, "This EqIA has already been decided", body)
-    state = assessment.state.label.lower()
+    state = assessment.status.label.lower()
     body = f"{assessment.reference} is {state}, so it cannot be signed off."
     return error_page(409, "This EqIA is not waiting for sign-off", body)
 
@@ -38,7 +39,7 @@ def _submission_message(assessment: Assessment) -> str:
             select(Event.note)
             .where(
                 Event.assessment_id == assessment.id,
-                Event.kind.in_(("submitted", "resubmitted")),
+                Event.kind.in_((EventKind.SUBMITTED, EventKind.RESUBMITTED)),
             )
             .order_by(Event.seq.desc())
             .limit(1)
@@ -52,14 +53,15 @@ def _revision_number(value: str | None) -> int:
 
 
 @bp.route("/<ref>", methods=["GET", "POST"])
-@allow(Role.SUPER_USER)
+@allow(SIGN_OFF)
 @assessment_access("review")
 def review(assessment: Assessment):
-    if assessment.state is not Status.SUBMITTED:
+    if assessment.status is not Status.SUBMITTED:
         return _not_awaiting(assessment)
     revision = workflow.latest_revision(assessment)
+    snapshot = revision.read()
     returned = Decision.latest(assessment.id, DecisionKind.RETURNED)
-    form = review_form(revision.snapshot["sections"], assessment.objective_links)
+    form = review_form(snapshot.sections, assessment.objective_links)
     if not form.is_submitted():
         form.revision.data = revision.number
     if form.validate_on_submit():
@@ -74,9 +76,9 @@ def review(assessment: Assessment):
                 objectives=form.objectives(),
             )
             db.session.commit()
-        except workflow.WorkflowError as error:
+        except WorkflowError as error:
             db.session.rollback()
-            return error_page(409, "Your decision has not been recorded", str(error))
+            return error_page(error.status, "Your decision has not been recorded", str(error))
         except (IntegrityError, StaleDataError):
             db.session.rollback()
             return _not_awaiting(Assessment.by_reference(assessment.reference))
@@ -90,8 +92,9 @@ def review(assessment: Assessment):
         "reviews/review.html",
         assessment=assessment,
         revision=revision,
+        snapshot=snapshot,
         form=form,
         message=_submission_message(assessment),
         returned=returned,
-        changed=changes(returned.revision.snapshot, revision.snapshot) if returned else {},
+        changed=changes(returned.revision.read(), snapshot) if returned else {},
     )

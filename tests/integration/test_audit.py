@@ -3,9 +3,10 @@
 import pytest
 from sqlalchemy import select, text
 
-from eqia import workflow
+from eqia import sections, workflow
 from eqia.extensions import db
 from eqia.models import Event, User
+from eqia.sections import saving
 from tests import factories
 
 
@@ -15,7 +16,7 @@ def trail(app, users):
     with app.app_context():
         lead = db.session.get(User, users["lead"].id)
         assessment = factories.make_assessment(lead)
-        workflow.saved(assessment, lead, "About the proposal")
+        saving.touch(assessment, lead, "About the proposal", sections.Context.load(assessment))
         workflow.withdraw(assessment, lead, "No longer going ahead")
         db.session.commit()
         return db.session.scalars(select(Event.seq).order_by(Event.seq)).all()

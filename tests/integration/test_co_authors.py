@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from eqia.extensions import db
-from eqia.models import Assessment, CoAuthor, Event, Status, User, audit
+from eqia.models import Assessment, CoAuthor, Event, EventKind, Status, User, audit
 from tests import factories
 from tests.conftest import sign_in_as
 from tests.helpers import (
@@ -217,7 +217,7 @@ def test_adding_and_removing_are_in_the_audit_trail(app, people, colleagues, use
         assessment = Assessment.by_reference(ref)
         events = db.session.scalars(
             select(Event)
-            .where(Event.assessment_id == assessment.id, Event.kind.like("co_author_%"))
+            .where(Event.assessment_id == assessment.id, Event.kind.in_((EventKind.CO_AUTHOR_ADDED, EventKind.CO_AUTHOR_REMOVED)))
             .order_by(Event.seq)
         ).all()
         assert [(e.kind, e.actor_id, e.note) for e in events] == [

@@ -408,7 +408,7 @@ class TestSubmit:
         assert response.location == f"/eqia/{ref}/submitted"
         with app.app_context():
             assessment = Assessment.by_reference(ref)
-            assert assessment.state is Status.SUBMITTED
+            assert assessment.status is Status.SUBMITTED
             revision = db.session.scalar(select(Revision))
             assert revision.number == 1 and len(revision.content_hash) == 64
             titles = [s["title"] for s in revision.snapshot["sections"]]
@@ -449,7 +449,7 @@ class TestSubmit:
         )
         assert "You cannot submit this EqIA yet" in response.get_data(as_text=True)
         with app.app_context():
-            assert Assessment.by_reference(ref).state is Status.DRAFT
+            assert Assessment.by_reference(ref).status is Status.DRAFT
 
     def test_the_declaration_is_needed(self, clients, ref, codes, directorate_id):
         complete(clients["lead"], ref, codes, directorate_id)
@@ -475,7 +475,7 @@ class TestSubmit:
         response = submit(clients["lead"], f"/eqia/{ref}/withdraw", {"reason": "Not going ahead"})
         assert response.location == f"/eqia/{ref}"
         with app.app_context():
-            assert Assessment.by_reference(ref).state is Status.WITHDRAWN
+            assert Assessment.by_reference(ref).status is Status.WITHDRAWN
 
 
 class TestQueryCounts:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from eqia import workflow
 from eqia.assessments.history import timeline
 from eqia.extensions import db
-from eqia.models import Assessment, CoAuthor, DecisionKind, Revision, User
+from eqia.models import Assessment, CoAuthor, DecisionKind, EventKind, Revision, Status, User
 from tests import factories
 from tests.conftest import sign_in_as
 from tests.helpers import h1, queries_for, soup, table_rows, text, title
@@ -60,7 +60,7 @@ def story(app, clients, users, directorate_id) -> str:
         comment=COMMENT,
     )
     save(clients["lead"], ref, "screening", {"could_affect": "no", "no_effect_reason": "IT"})
-    act(app, ref, workflow.submit, users["lead"].id)
+    act(app, ref, factories.submit, users["lead"].id)
     act(
         app,
         ref,
@@ -181,7 +181,7 @@ class TestHistory:
             comment="More",
         )
         save(clients["lead"], ref, "screening", {"could_affect": "no", "no_effect_reason": "IT"})
-        act(app, ref, workflow.submit, users["lead"].id)
+        act(app, ref, factories.submit, users["lead"].id)
         assert count(ref) == before
 
 
@@ -208,15 +208,16 @@ class TestAccess:
 
 
 def _event(seq, kind, actor, at, note="", from_status=None, to_status=None):
+    """An audit event as the database reads one back."""
     return SimpleNamespace(
         seq=seq,
-        kind=kind,
+        kind=EventKind(kind),
         actor=actor,
         actor_id=actor.id if actor else None,
         created_at=at,
         note=note,
-        from_status=from_status,
-        to_status=to_status,
+        from_status=Status(from_status) if from_status else None,
+        to_status=Status(to_status) if to_status else None,
         revision=1,
     )
 
@@ -252,7 +253,7 @@ class TestTimeline:
             _event(4, "submitted", self.lee, day, "Please", "draft", "submitted"),
             _event(5, "saved", self.lee, day, "About"),
             _event(6, "co_author_added", None, day, "Lena Second (lena@example.org)"),
-            _event(7, "something-new", self.lee, day),
+            _event(7, "withdrawn", self.lee, day),
         ]
         entries = timeline(events)
         assert [(e.what, e.who, e.sections) for e in entries] == [
@@ -261,7 +262,7 @@ class TestTimeline:
             ("Submitted for sign-off", "Lee Lead", []),
             ("Saved 1 section", "Lee Lead", ["About"]),
             ("Co-author added", "The system", []),
-            ("Something new", "Lee Lead", []),
+            ("Withdrawn", "Lee Lead", []),
         ]
         assert entries[2].status_change == "Draft to Awaiting sign-off"
         assert entries[0].until_time == ""

@@ -19,8 +19,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, select, text, update
 
-from eqia import notifications
+from eqia import notifications, workflow
 from eqia.extensions import db
+from eqia.timefmt import uk_today
 from eqia.models import Assessment, CoAuthor, OutboxMessage, Role, Status, User
 from tests import factories
 from tests.helpers import csrf_token, soup, submit
@@ -222,7 +223,7 @@ class TestSubmitted:
         response = submit_for_sign_off(lead, ref)
         assert response.status_code == 302
         with app.app_context():
-            assert Assessment.by_reference(ref).state is Status.SUBMITTED
+            assert Assessment.by_reference(ref).status is Status.SUBMITTED
             (row,) = outbox()
             assert row.sent_at is None
             assert row.attempts == 1
@@ -325,14 +326,15 @@ class TestDecisions:
         assert notifications.deliver_due() == notifications.Delivery()
         assert outbox() == [] and mail.messages == []
 
-    def test_assigned_tells_nobody_and_inactive_people_are_skipped(self, app, ctx, eqia, mail):
+    def test_picking_up_tells_nobody_and_inactive_people_are_skipped(self, app, ctx, eqia, mail):
         assessment = Assessment.by_reference(eqia)
-        actor = User.by_email("super@example.org")
-        notifications.queue("assigned", assessment, [assessment.owner], actor=actor)
+        assessment.status = Status.SUBMITTED  # arranging a state, not making a move
+        workflow.assign(assessment, User.by_email("super@example.org"))
+        assert outbox() == []
         User.by_email("co@example.org").active = False
         self._queue("returned", eqia, "x")
         assert [r.to_email for r in outbox()] == ["lead@example.org"]
-        with pytest.raises(ValueError, match="No notification is defined for 'promoted'"):
+        with pytest.raises(ValueError, match="'promoted' is not a valid NotificationKind"):
             notifications.queue("promoted", assessment, [assessment.owner])
 
 
@@ -380,12 +382,12 @@ class TestRetries:
 
     def test_a_claimed_message_is_not_taken_again_until_its_lease_ends(self, app, queued):
         now = datetime.now(UTC)
-        assert len(notifications._claim(now, None, 10)) == 1
+        assert len(notifications.claim(now, None, 10)) == 1
         # A second sender at the same moment (or a little later) finds nothing.
-        assert notifications._claim(now, None, 10) == []
-        assert notifications._claim(now + timedelta(minutes=5), None, 10) == []
+        assert notifications.claim(now, None, 10) == []
+        assert notifications.claim(now + timedelta(minutes=5), None, 10) == []
         # If the first sender died mid-send, the message is offered again after the lease.
-        assert len(notifications._claim(now + notifications.LEASE, None, 10)) == 1
+        assert len(notifications.claim(now + notifications.LEASE, None, 10)) == 1
         assert outbox()[0].attempts == 2
 
     def test_two_senders_at_once_send_each_message_once(self, app, ctx, users, mail):
@@ -417,7 +419,7 @@ class TestRetries:
 class TestReminders:
     @pytest.fixture
     def eqias(self, app, ctx, users):
-        today = notifications.london_today()
+        today = uk_today()
         approved = Status.APPROVED
         made = {
             "due": make_eqia(status=approved, review_date=today + timedelta(days=10)),
@@ -440,7 +442,7 @@ class TestReminders:
 
         assert mail.recipients == ["lead@example.org"] * 3
         subjects = sorted(m["Subject"] for _, m, _ in mail.messages)
-        today = notifications.london_today()
+        today = uk_today()
         in_ten = today + timedelta(days=10)
         assert subjects == sorted(
             [
@@ -460,7 +462,7 @@ class TestReminders:
     def test_a_reminder_becomes_overdue_and_a_new_review_date_is_reminded_again(
         self, app, eqias, mail
     ):
-        today = notifications.london_today()
+        today = uk_today()
         assert notifications.queue_reminders(today) == 3
         db.session.commit()
         # Eleven days on, two due ones are overdue and the later one is due: once each.

@@ -16,6 +16,7 @@ from werkzeug.test import encode_multipart
 
 from eqia.extensions import db
 from eqia.models import Event, Objective, PlanAction
+from eqia import downloads
 from eqia.plan import importer, spreadsheet
 from eqia.plan.spreadsheet import COLUMNS
 from tests.conftest import sign_in_as
@@ -605,9 +606,9 @@ def test_exports_neutralise_formulas_and_import_back_exactly(app, admin):
     assert plan_state(app) == before
 
 
-def test_unescape_takes_off_only_the_apostrophe_an_export_added():
-    for value in ["=1+1", "'=1+1", "''@x", "'Twas", "plain", "-", "+"]:
-        assert spreadsheet.unescape(spreadsheet.escape(value)) == value
+def test_an_import_takes_off_only_the_apostrophe_an_export_added():
+    for value in ["=1+1", "'=1+1", "''@x", "'Twas", "plain", "-", "+", "\tTab", "\rReturn"]:
+        assert downloads.restore(spreadsheet.escape(value)) == value
 
 
 # Concurrency and the kept file --------------------------------------------------------------------

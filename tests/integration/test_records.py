@@ -74,7 +74,7 @@ def approve(app, ref: str, super_user_id: int, comment: str = "") -> None:
     with app.app_context():
         assessment = Assessment.by_reference(ref)
         revision = workflow.latest_revision(assessment)
-        evaluations = {s["slug"]: (Rating.ACCEPTABLE, "") for s in revision.snapshot["sections"]}
+        evaluations = {s.slug: (Rating.ACCEPTABLE, "") for s in revision.read().sections}
         if "evidence" in evaluations:
             evaluations["evidence"] = (Rating.IMPROVABLE, TRICKY["comment"])
         workflow.decide(
@@ -198,7 +198,7 @@ def test_the_auditor_downloads_a_signed_record_that_validates(app, clients, full
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"] == (
-        f"attachment; filename={full}-revision-1.pdf"
+        f'attachment; filename="{full}-revision-1.pdf"'
     )
     assert "no-store" in response.headers["Cache-Control"]
     status = validate(response.data, configured)
@@ -213,22 +213,18 @@ def test_the_record_holds_every_answer_exactly_as_typed(app, clients, full):
     everything = flat(" ".join(pages))
     with app.app_context():
         revision = Assessment.by_reference(full).approved_revision
-        snapshot, content_hash = revision.snapshot, revision.content_hash
+        snapshot, content_hash = revision.read(), revision.content_hash
         evidence = Assessment.by_reference(full).files[0]
-    for section in snapshot["sections"]:
-        assert flat(f"{section['number']}. {section['title']}") in everything
-        if section["slug"] in ("impacts", "actions", "objectives"):
-            continue  # drawn from their tables, checked below
-        for row in section["rows"]:
-            if row["key"] == "evidence.files":
-                continue
-            assert flat(row["question"]) in everything, row["question"]
-            assert flat(row["answer"]) in everything, row["answer"]
+    for section in snapshot.sections:
+        assert flat(section.heading) in everything
+        for row in section.answers:  # impacts, actions and objectives are checked below
+            assert flat(row.question) in everything, row.question
+            assert flat(row.answer) in everything, row.answer
     for value in TRICKY.values():
         assert flat(value) in everything, value
-    for entry in snapshot["sections"][4]["impacts"]:
-        assert flat(entry["characteristic"]) in everything
-        assert flat(entry["evidence"]) in everything
+    for entry in snapshot.section("impacts").impacts:
+        assert flat(entry.characteristic) in everything
+        assert flat(entry.evidence) in everything
     assert "Zażółć gęślą jaźń" in everything
     assert "Ελληνικά" in everything and "Кириллица" in everything
     # Evidence files with their SHA-256, the sign-off block and the clearance text.
@@ -258,8 +254,8 @@ def test_the_same_revision_gives_the_same_record(app, clients, full):
     with app.app_context():
         assessment = Assessment.by_reference(full)
         revision = assessment.approved_revision
-        first = pdf.render(documents.record(assessment, revision))
-        second = pdf.render(documents.record(assessment, revision))
+        first = pdf.render(documents.record(assessment, revision), app.config["FONT_DIR"])
+        second = pdf.render(documents.record(assessment, revision), app.config["FONT_DIR"])
     assert first == second
     one, two = (download(clients["auditor"], full).data for _ in range(2))
     assert pdf_text(one) == pdf_text(two) == pdf_text(first)
@@ -276,7 +272,7 @@ def test_later_events_do_not_change_the_signed_record(app, clients, users, appro
         db.session.commit()
     after = download(clients["auditor"], approved)
     assert pdf_text(after.data) == before
-    assert after.headers["Content-Disposition"].endswith(f"{approved}-revision-1.pdf")
+    assert after.headers["Content-Disposition"].endswith(f'{approved}-revision-1.pdf"')
 
 
 # Records that are not signed off.
@@ -287,7 +283,7 @@ def test_a_draft_is_watermarked_and_not_signed(app, clients, users):
         ref = factories.make_assessment(db.session.get(User, users["lead"].id)).reference
     response = download(clients["lead"], ref)
     assert response.status_code == 200
-    assert response.headers["Content-Disposition"].endswith(f"{ref}-draft-not-signed-off.pdf")
+    assert response.headers["Content-Disposition"].endswith(f'{ref}-draft-not-signed-off.pdf"')
     assert PdfFileReader(io.BytesIO(response.data)).embedded_signatures == []
     for page in pdf_text(response.data):
         assert "Not signed off" in page
@@ -299,7 +295,7 @@ def test_a_revision_awaiting_sign_off_is_watermarked_and_not_signed(app, clients
     ref = submitted_eqia(app, users["lead"].id, directorate_id)
     for response in (download(clients["auditor"], ref), download(clients["auditor"], ref, 1)):
         assert response.status_code == 200
-        assert response.headers["Content-Disposition"].endswith("revision-1-not-signed-off.pdf")
+        assert response.headers["Content-Disposition"].endswith('revision-1-not-signed-off.pdf"')
         assert PdfFileReader(io.BytesIO(response.data)).embedded_signatures == []
         pages = pdf_text(response.data)
         assert all("Not signed off" in page for page in pages)
@@ -390,7 +386,9 @@ def test_a_pdf_signed_with_another_certificate(app, clients, approved, runner, t
     other = signing.load_pem(str(tmp_path / "c.pem"), str(tmp_path / "k.pem"), PASSPHRASE)
     with app.app_context():
         assessment = Assessment.by_reference(approved)
-        content = pdf.render(documents.record(assessment, assessment.approved_revision))
+        content = pdf.render(
+            documents.record(assessment, assessment.approved_revision), app.config["FONT_DIR"]
+        )
     forged = signing.sign(content, other, reason="Forged", location="Elsewhere")
     response = verify_page(clients["auditor"], forged)
     assert outcome(response) == "other-certificate"

@@ -414,7 +414,7 @@ class TestTheWorkflowKeepsTheRegisterCurrent:
             assessment = Assessment.by_reference(ref)
             # The signed-off record stays in force while the review is a draft.
             assert (assessment.approved_at, assessment.approved_by_id) == (approved_at, approved_by)
-            assert assessment.state is Status.DRAFT
+            assert assessment.status is Status.DRAFT
             assert assessment.summary == "=Now with a Saturday bus"
 
     def test_a_return_is_not_a_sign_off(self, app, eqias):

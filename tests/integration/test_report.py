@@ -23,9 +23,9 @@ from eqia.models import (
     Theme,
     User,
 )
-from eqia.plan import report
-from eqia.plan.report import Period
-from eqia.shell import LONDON
+from eqia.plan import insight, progress
+from eqia.plan.periods import Period
+from eqia.timefmt import uk_today
 from tests import factories
 from tests.helpers import (
     counting_queries,
@@ -48,7 +48,7 @@ def directorates(app):
 
 
 def today() -> date:
-    return datetime.now(LONDON).date()
+    return uk_today()
 
 
 def around_today() -> dict[str, str]:
@@ -240,7 +240,7 @@ def test_a_link_the_super_user_removed_does_not_count(app, clients, users, direc
             objectives={objective_id(7): True, objective_id(9): False},
         )
         db.session.commit()
-        made = report.build(Period(**dates(around_today())), "Council", today(), now())
+        made = progress.build(Period(**dates(around_today())), "Council", today(), now())
     lines = {o.number: o.figures.eqias for t in made.themes for o in t.objectives}
     assert lines[7] == 1 and lines[9] == 0
     themes = {t.name: t.figures.eqias for t in made.themes}
@@ -261,7 +261,7 @@ def test_an_eqia_under_review_counts_as_signed_off(app, clients, users, director
     ref = make(app, "Library opening hours")
     period = Period(**dates(around_today()))
     with app.app_context():
-        before = report.build(period, "Council", today(), now())
+        before = progress.build(period, "Council", today(), now())
         assessment = Assessment.by_reference(ref)
         workflow.start_review(assessment, assessment.owner)
         for impact in assessment.impacts:
@@ -277,9 +277,9 @@ def test_an_eqia_under_review_counts_as_signed_off(app, clients, users, director
             )
         )
         db.session.commit()
-        assert Assessment.by_reference(ref).state is Status.DRAFT
-        after = report.build(period, "Council", today(), now())
-        view = report.insight(period)
+        assert Assessment.by_reference(ref).status is Status.DRAFT
+        after = progress.build(period, "Council", today(), now())
+        view = insight.insight(period)
     assert after.tables() == before.tables()
     assert after.actions == before.actions == 2
     counts = {c.code: c.counts for c in view.characteristics}
@@ -308,8 +308,8 @@ def test_period_boundaries_are_whole_days_in_uk_time(app, users, directorates):
             action.set_status(PlanStatus.COMPLETE, completed_on=done)
             action.end_date = date(2026, 6, 1)
         db.session.commit()
-        made = report.build(period, "Council", date(2026, 11, 23), now())
-        rows = db.session.execute(report.eqias_behind(period, age_id(), "negative", None)).all()
+        made = progress.build(period, "Council", date(2026, 11, 23), now())
+        rows = db.session.execute(insight.eqias_behind(period, age_id(), "negative", None)).all()
     assert made.approved == 2
     assert sorted(r.title for r in rows) == ["first moment", "last moment"]
     assert made.totals.completed == 2, "completed on 1 April and on 30 June"
@@ -334,13 +334,13 @@ def test_overdue_is_judged_at_the_end_of_the_period(app):
         quarter = Period(date(2026, 4, 1), date(2026, 6, 30))
         later = Period(date(2026, 7, 1), date(2026, 9, 30))
         before_end = Period(date(2026, 4, 1), date(2026, 6, 10))
-        assert report.build(quarter, "C", date(2026, 11, 1), now()).totals.overdue == 1
-        assert report.build(later, "C", date(2026, 11, 1), now()).totals.overdue == 0
-        assert report.build(before_end, "C", date(2026, 11, 1), now()).totals.overdue == 0
+        assert progress.build(quarter, "C", date(2026, 11, 1), now()).totals.overdue == 1
+        assert progress.build(later, "C", date(2026, 11, 1), now()).totals.overdue == 0
+        assert progress.build(before_end, "C", date(2026, 11, 1), now()).totals.overdue == 0
         action.set_status(PlanStatus.ON_TRACK)
         db.session.commit()
         current = Period(date(2026, 10, 1), date(2026, 12, 31))
-        made = report.build(current, "C", date(2026, 11, 1), now())
+        made = progress.build(current, "C", date(2026, 11, 1), now())
         assert made.as_at == date(2026, 11, 1) and made.totals.overdue == 1
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from eqia import workflow
+from eqia.errors import NotAllowed
 from eqia.extensions import db
 from eqia.models import (
     Assessment,
@@ -87,7 +88,7 @@ def decisions(app, ref) -> list[Decision]:
 
 def state(app, ref) -> Status:
     with app.app_context():
-        return Assessment.by_reference(ref).state
+        return Assessment.by_reference(ref).status
 
 
 class TestReturnResubmitApprove:
@@ -274,7 +275,7 @@ class TestSeparationOfDuties:
                 )
             )
             db.session.commit()
-            with pytest.raises(workflow.NotAllowed):
+            with pytest.raises(NotAllowed):
                 workflow.decide(
                     Assessment.by_reference(ref),
                     db.session.get(User, users["super_user"].id),
@@ -368,7 +369,7 @@ class TestReviewCycle:
         assert submit(lead, f"/eqia/{ref}/start-review", {}).status_code == 302
         with app.app_context():
             assessment = Assessment.by_reference(ref)
-            assert (assessment.state, assessment.revision) == (Status.DRAFT, 2)
+            assert (assessment.status, assessment.revision) == (Status.DRAFT, 2)
             assert assessment.approved_revision.number == 1
 
         # Carried actions must say what happened to them before the section is complete.

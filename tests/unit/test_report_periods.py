@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from eqia.plan.report import PRESETS, Period
+from eqia.plan.periods import PRESETS, Period
 
 
 @pytest.mark.parametrize(

@@ -8,133 +8,31 @@ name its dates, so they cover the same days, and show the same figures, as the p
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-from datetime import date, datetime
-
-from flask import Response, abort, current_app, render_template, request, send_file
-from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
+from flask import abort, current_app, render_template, request
 from sqlalchemy import select
-from wtforms import ValidationError
-from wtforms.fields.choices import SelectChoice
 
+from eqia.downloads import CSV_TYPE, csv_text, download
 from eqia.extensions import db
-from eqia.forms import GovDateField, GovRadioField
-from eqia.models import Characteristic, Directorate, Role
+from eqia.models import Characteristic, Directorate
 from eqia.pagination import paginate_rows
-from eqia.permissions import SIGNED_IN, allow
+from eqia.permissions import OVERSIGHT, SIGNED_IN, allow
 from eqia.plan import bp, charts, report_pdf
-from eqia.plan.report import (
-    CUSTOM,
-    KIND_LABELS,
-    KINDS,
-    NO_DIRECTORATE,
-    PRESETS,
-    STATUSES,
-    Insight,
-    Period,
-    Report,
-    build,
-    eqias_behind,
-    insight,
-)
-from eqia.records.register import neutralise
-from eqia.shell import LONDON, error_page
+from eqia.plan.counting import KIND_LABELS, KINDS
+from eqia.plan.forms import PeriodForm
+from eqia.plan.insight import NO_DIRECTORATE, Insight, eqias_behind, insight
+from eqia.plan.periods import CUSTOM, Period
+from eqia.plan.progress import STATUSES, Report, build
+from eqia.shell import error_page
+from eqia.timefmt import sortable, uk_now, uk_today
 
-INSIGHT_READERS = (Role.SUPER_USER, Role.AUDITOR, Role.ADMIN)
 EQIAS_PER_PAGE = 25
-LAST_YEAR = 2999  # so the day after the period is always a date
-_ISO = re.compile(r"(\d{1,4})-(\d{1,2})-(\d{1,2})")
-
-
-# --- The period form -----------------------------------------------------------------------------
-
-
-class PeriodDate(GovDateField):
-    """The GOV.UK day, month and year inputs; or one ISO date (2026-03-31), as links give."""
-
-    def process_formdata(self, valuelist):
-        if len(valuelist) == 1 and (valuelist[0] or "").strip():
-            match = _ISO.fullmatch(valuelist[0].strip()[:40])
-            year, month, day = match.groups() if match else ("", "", "")
-            self.raw_data = [day, month, year]
-            try:
-                self.data = date(int(year), int(month), int(day)) if match else None
-            except ValueError:
-                self.data = None
-            if self.data is None or self.data.year < 1000:
-                self.data = None
-                raise ValueError(f"{self.name_in_errors} must be a real date")
-            return
-        super().process_formdata(valuelist)
-
-    def pre_validate(self, form) -> None:
-        if self.data is not None and self.data.year > LAST_YEAR:
-            self.data = None
-            raise ValidationError(f"{self.name_in_errors} must be in or before {LAST_YEAR}")
-
-
-class PeriodForm(FlaskForm):
-    """Which period: a preset, or any start and end dates. A GET form: it changes nothing."""
-
-    class Meta:
-        csrf = False
-
-    period = GovRadioField(
-        "Which period?",
-        widget=GovRadioInput(),
-        choices=[
-            *(SelectChoice(p.key, p.label) for p in PRESETS.values()),
-            SelectChoice(CUSTOM, "Choose the dates"),
-        ],
-    )
-    start = PeriodDate("Start date", name_in_errors="Start date")
-    end = PeriodDate("End date", name_in_errors="End date")
-
-    def __init__(self, formdata, default: str):
-        super().__init__(formdata)
-        given = {k for k in ("period", "start", "end") if any(formdata.getlist(k))}
-        if "period" not in given:
-            # Dates on their own are a custom period; nothing at all is the default.
-            self.period.data = CUSTOM if given else default
-        self.hints = [{"hint": {"text": p.hint}} for p in PRESETS.values()]
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        if self.period.data not in (*PRESETS, CUSTOM):
-            self.period.errors = ["Select a period from the list"]
-            return False
-        if self.period.data != CUSTOM:
-            # A preset ignores the dates (still in the form, hidden, after a change of mind).
-            self.start.errors, self.end.errors = [], []
-            return True
-        for field, name in ((self.start, "start date"), (self.end, "end date")):
-            if not field.errors and field.data is None:
-                field.errors = [f"Enter the {name}"]
-                valid = False
-        if valid and self.end.data < self.start.data:
-            self.end.errors = ["End date must be the same as or after the start date"]
-            valid = False
-        return valid
-
-    def chosen(self, today: date) -> Period:
-        """The period asked for (only once the form is valid)."""
-        if self.period.data == CUSTOM:
-            return Period(self.start.data, self.end.data)
-        return Period.of(self.period.data, today)
-
-
-def _today() -> date:
-    return datetime.now(LONDON).date()
 
 
 def _period(default: str) -> tuple[PeriodForm, Period | None]:
     form = PeriodForm(request.args, default=default)
     if not form.validate():
         return form, None
-    return form, form.chosen(_today())
+    return form, form.chosen(uk_today())
 
 
 def _refused(form: PeriodForm):
@@ -149,12 +47,7 @@ def _refused(form: PeriodForm):
 
 
 def _report(period: Period) -> Report:
-    return build(
-        period,
-        current_app.config["ORGANISATION_NAME"],
-        today=_today(),
-        now=datetime.now(LONDON),
-    )
+    return build(period, current_app.config["ORGANISATION_NAME"], today=uk_today(), now=uk_now())
 
 
 def report_charts(made: Report) -> dict[str, charts.Chart]:
@@ -204,7 +97,7 @@ def csv_rows(made: Report) -> list[list[str | int]]:
         ["Period", made.period.label],
         ["Start date", made.period.start.isoformat()],
         ["End date", made.period.end.isoformat()],
-        ["Made at (UK time)", f"{made.made_at.astimezone(LONDON):%Y-%m-%d %H:%M}"],
+        ["Made at (UK time)", sortable(made.made_at)],
     ]
     for table in made.tables():
         rows += [[], [table.caption], list(table.head), *(list(row) for row in table.rows)]
@@ -217,15 +110,8 @@ def progress_report_csv():
     form, period = _period("this-quarter")
     if period is None:
         return _refused(form)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for row in csv_rows(_report(period)):
-        writer.writerow([cell if isinstance(cell, int) else neutralise(cell) for cell in row])
-    response = Response("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="edi-progress-report-{period.slug}.csv"'
-    )
-    return response
+    text = csv_text(csv_rows(_report(period)))
+    return download(text, CSV_TYPE, f"edi-progress-report-{period.slug}.csv")
 
 
 @bp.route("/report.pdf", endpoint="report_pdf")
@@ -234,15 +120,8 @@ def progress_report_pdf():
     form, period = _period("this-quarter")
     if period is None:
         return _refused(form)
-    response = send_file(
-        io.BytesIO(report_pdf.render(_report(period))),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=f"edi-progress-report-{period.slug}.pdf",
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    content = report_pdf.render(_report(period), current_app.config["FONT_DIR"])
+    return download(content, "application/pdf", f"edi-progress-report-{period.slug}.pdf")
 
 
 # --- The equality insight ------------------------------------------------------------------------
@@ -262,7 +141,7 @@ def insight_chart(view: Insight) -> charts.Chart:
 
 
 @bp.route("/insight", endpoint="insight")
-@allow(*INSIGHT_READERS)
+@allow(OVERSIGHT)
 def equality_insight():
     form, period = _period("last-12-months")
     view = insight(period) if period else None
@@ -277,7 +156,7 @@ def equality_insight():
 
 
 @bp.route("/insight/eqias")
-@allow(*INSIGHT_READERS)
+@allow(OVERSIGHT)
 def insight_eqias():
     """The EqIAs behind one number of the insight table."""
     form, period = _period("last-12-months")
