@@ -12,6 +12,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovDateInput
 from wtforms import DateField, RadioField, SelectField, TextAreaField, ValidationError
 from wtforms.validators import Length
 
+from eqia.timefmt import uk_today
+
 
 def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
@@ -81,7 +83,7 @@ class InFuture:
         self.message = message
 
     def __call__(self, form, field) -> None:
-        if field.data and field.data <= date.today():
+        if field.data and field.data <= uk_today():
             raise ValidationError(self.message)
 
 

@@ -14,8 +14,9 @@ from sqlalchemy import insert, inspect, select, text
 
 from eqia import create_app
 from eqia.extensions import db, limiter
-from eqia.models import Role
+from eqia.models import Role, User
 from tests import factories
+from tests.helpers import CheckedClient
 
 ROLE_USERS = {
     "lead": ("lead@example.org", "Lee Lead", set()),
@@ -86,6 +87,7 @@ def _reset_database(reference_rows) -> None:
 @pytest.fixture
 def app(database_url, reference_rows):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SERVER_NAME": "localhost"})
+    app.test_client_class = CheckedClient
     with app.app_context():
         _reset_database(reference_rows)
         limiter.reset()
@@ -117,6 +119,26 @@ def users(app):
             user = factories.make_user(email=email, name=name, roles=roles)
             made[role] = type("Person", (), {"id": user.id, "email": email, "name": name})
     return made
+
+
+@pytest.fixture
+def runner(app):
+    """The command line, as ``flask --app eqia …`` runs it."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def directorate_id(app) -> int:
+    with app.app_context():
+        return factories.make_directorate("Place & Sustainability").id
+
+
+@pytest.fixture
+def ref(app, users) -> str:
+    """A draft EqIA of the lead's, just started."""
+    with app.app_context():
+        lead = db.session.get(User, users["lead"].id)
+        return factories.make_assessment(lead).reference
 
 
 def sign_in_as(client, user_id: int) -> None:

@@ -61,6 +61,45 @@ def submit(assessment, by: User, to: User | None = None, message: str = ""):
     return workflow.submit(assessment, by, progress, to, message)
 
 
+def decide(
+    app,
+    ref: str,
+    reviewer_id: int,
+    kind,
+    *,
+    comment: str | None = None,
+    links: dict[int, bool] | None = None,
+    evaluations: dict | None = None,
+    review_date=None,
+):
+    """A super user's decision on the revision under review, through the workflow. ``links``
+    confirms or removes objective links by objective number; ``review_date`` then arranges
+    the EqIA's review date (as if it had been signed off long ago)."""
+    from sqlalchemy import select
+
+    from eqia import workflow
+    from eqia.models import Assessment, DecisionKind, Objective
+
+    with app.app_context():
+        assessment = Assessment.by_reference(ref)
+        numbers = dict(db.session.execute(select(Objective.number, Objective.id)).all())
+        if comment is None:
+            comment = "Needs more work" if kind is DecisionKind.RETURNED else "Looks thorough"
+        decision = workflow.decide(
+            assessment,
+            db.session.get(User, reviewer_id),
+            kind,
+            revision_number=assessment.revision,
+            comment=comment,
+            evaluations=evaluations,
+            objectives={numbers[n]: keep for n, keep in (links or {}).items()},
+        )
+        if review_date is not None:
+            assessment.review_date = review_date  # arranging a state, not making a move
+        db.session.commit()
+        return decision.id
+
+
 def make_eqia(
     title: str,
     *,

@@ -1,11 +1,52 @@
 """Reading pages the way a person (or a screen reader) would, and counting what they cost."""
 
+import re
+from collections import Counter
 from contextlib import contextmanager
 
 from bs4 import BeautifulSoup
+from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from eqia.extensions import db
+
+_NONCE = re.compile(r"script-src [^;]*'nonce-([^']+)'")
+
+
+def page_problems(response) -> list[str]:
+    """What is wrong with an HTML page as a browser, or a screen reader, would meet it: it
+    must have a title and one h1, no id twice, and a CSP nonce on every script."""
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    problems = []
+    if page.html is None or page.body is None:
+        problems.append("the page has no html or body element")
+    if not text(page.title):
+        problems.append("the page has no title")
+    headings = page.find_all("h1")
+    if len(headings) != 1:
+        problems.append(f"the page has {len(headings)} h1 elements")
+    repeated = [i for i, n in Counter(e["id"] for e in page.find_all(id=True)).items() if n > 1]
+    if repeated:
+        problems.append(f"ids used more than once: {', '.join(repeated)}")
+    policy = _NONCE.search(response.headers.get("Content-Security-Policy", ""))
+    nonce = policy.group(1) if policy else None
+    for script in page.find_all("script"):
+        if nonce is None or script.get("nonce") != nonce:
+            problems.append(f"a script without the page's CSP nonce: {str(script)[:80]}")
+    return problems
+
+
+class CheckedClient(FlaskClient):
+    """The test client, checking every HTML page it is given (as notifications-admin's
+    client_request does): a test that fetches a broken page fails, whatever it asserts."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        is_page = response.mimetype == "text/html" and not 300 <= response.status_code < 400
+        if is_page and not response.is_streamed:
+            problems = page_problems(response)
+            assert not problems, f"{response.request.path}: " + "; ".join(problems)
+        return response
 
 
 def soup(response) -> BeautifulSoup:

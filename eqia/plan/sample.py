@@ -2,10 +2,13 @@
 
 The same sample actions that migration 0004 puts in a new database (sample
 data, to be replaced by importing the council's own plan), in the import
-layout, so the template shows every column filled in.
+layout, so the template shows every column filled in. A test checks that the
+two agree (``tests/unit/test_sample_plan.py``).
 """
 
 from datetime import date
+
+from eqia.models import PlanStatus
 
 THEMES = {1: "Our workforce", 2: "Our communities", 3: "Our services"}
 
@@ -177,14 +180,6 @@ ACTIONS = [
     ),
 ]
 
-STATUS_LABELS = {
-    "not-started": "Not started",
-    "on-track": "On track",
-    "at-risk": "At risk",
-    "complete": "Complete",
-}
-
-
 def template_rows() -> list[list]:
     rows = []
     for number, reference, action, responsible, start, end, measure, status, done, note in ACTIONS:
@@ -200,7 +195,7 @@ def template_rows() -> list[list]:
                 date.fromisoformat(start),
                 date.fromisoformat(end),
                 measure,
-                STATUS_LABELS[status],
+                PlanStatus(status).label,
                 note,
                 date.fromisoformat(done) if done else None,
             ]

@@ -36,6 +36,7 @@ from eqia.models import (
 )
 from eqia.questions import OUTCOMES, PROPOSAL_TYPES
 from eqia.snapshot import SCHEMA_VERSION, content_hash
+from eqia.timefmt import utcnow
 
 STATUS_WEIGHTS = {
     Status.APPROVED: 45,
@@ -150,7 +151,7 @@ def _people(
                 "job_title": "EqIA Super User" if kind == "super" else "Project Officer",
                 "active": True,
                 "password_hash": "",
-                "created_at": datetime.now(UTC),
+                "created_at": utcnow(),
             }
         )
     db.session.execute(insert(User.__table__), rows)
@@ -220,7 +221,7 @@ def generate(
     rng = random.Random(seed)  # noqa: S311 - test data, not secrets
     directorates = _directorates()
     leads, supers = _people(rng, max(20, count // 200), max(4, min(40, count // 2500)))
-    now = datetime.now(UTC)
+    now = utcnow()
     counters = {
         year: db.session.scalar(select(ReferenceCounter.last).where(ReferenceCounter.year == year))
         or 0

@@ -22,7 +22,7 @@ import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
@@ -50,6 +50,8 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from eqia.timefmt import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -209,7 +211,7 @@ def self_signed(
     if organisation:
         attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation))
     name = x509.Name(attributes)
-    now = datetime.now(UTC)
+    now = utcnow()
     certificate = (
         x509.CertificateBuilder()
         .subject_name(name)

@@ -5,8 +5,7 @@ from sqlalchemy import select, update
 
 from eqia.admin.characteristics import slugify
 from eqia.extensions import db
-from eqia.models import Assessment, Characteristic, Impact, User
-from tests import factories
+from eqia.models import Assessment, Characteristic, Impact
 from tests.helpers import (
     banners,
     csrf_token,
@@ -65,13 +64,6 @@ def move(client, characteristic_id: int, direction: str):
         f"/admin/characteristics/{characteristic_id}/move",
         data={"direction": direction, "csrf_token": token},
     )
-
-
-@pytest.fixture
-def ref(app, users) -> str:
-    """A lead's draft EqIA."""
-    with app.app_context():
-        return factories.make_assessment(db.session.get(User, users["lead"].id)).reference
 
 
 def test_the_seeded_catalogue_is_listed_in_order(clients):

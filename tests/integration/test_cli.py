@@ -8,11 +8,6 @@ from eqia.extensions import db
 from eqia.models import Assessment, Decision, Directorate, Role, User
 
 
-@pytest.fixture
-def runner(app):
-    return app.test_cli_runner()
-
-
 def test_create_user_with_roles(app, runner):
     result = runner.invoke(
         args=[

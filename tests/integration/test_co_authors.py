@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from eqia.extensions import db
-from eqia.models import Assessment, CoAuthor, Event, EventKind, Status, User, audit
+from eqia.models import Assessment, CoAuthor, Event, EventKind, Status, audit
 from tests import factories
 from tests.conftest import sign_in_as
 from tests.helpers import (
@@ -36,12 +36,6 @@ def people(app, clients, colleagues):
         clients[name] = app.test_client()
         sign_in_as(clients[name], user_id)
     return clients
-
-
-@pytest.fixture
-def ref(app, users) -> str:
-    with app.app_context():
-        return factories.make_assessment(db.session.get(User, users["lead"].id)).reference
 
 
 def add(client, ref: str, email: str):
@@ -217,7 +211,10 @@ def test_adding_and_removing_are_in_the_audit_trail(app, people, colleagues, use
         assessment = Assessment.by_reference(ref)
         events = db.session.scalars(
             select(Event)
-            .where(Event.assessment_id == assessment.id, Event.kind.in_((EventKind.CO_AUTHOR_ADDED, EventKind.CO_AUTHOR_REMOVED)))
+            .where(
+                Event.assessment_id == assessment.id,
+                Event.kind.in_((EventKind.CO_AUTHOR_ADDED, EventKind.CO_AUTHOR_REMOVED)),
+            )
             .order_by(Event.seq)
         ).all()
         assert [(e.kind, e.actor_id, e.note) for e in events] == [

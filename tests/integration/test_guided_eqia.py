@@ -7,26 +7,24 @@ from eqia.extensions import db
 from eqia.models import Assessment, Characteristic, Event, Revision, Status
 from tests import factories
 from tests.conftest import sign_in_as
-from tests.helpers import error_summary, h1, queries_for, soup, submit, table_rows, text, title
+from tests.helpers import (
+    banners,
+    error_summary,
+    h1,
+    queries_for,
+    soup,
+    submit,
+    table_rows,
+    text,
+    title,
+)
 from tests.journeys import ABOUT, ACTION, NEGATIVE, NEUTRAL, OUTCOME, complete, save
-
-
-@pytest.fixture
-def directorate_id(app):
-    with app.app_context():
-        return factories.make_directorate("Place & Sustainability").id
 
 
 @pytest.fixture
 def codes(app):
     with app.app_context():
         return [c.code for c in Characteristic.active_in_order()]
-
-
-@pytest.fixture
-def ref(clients):
-    response = submit(clients["lead"], "/eqia/start", {"title": "Changes to library opening hours"})
-    return response.location.split("/")[2]
 
 
 def task_statuses(client, ref) -> dict[str, str]:
@@ -45,8 +43,15 @@ def task_statuses(client, ref) -> dict[str, str]:
 
 
 class TestStart:
-    def test_start_gives_a_reference_and_a_task_list(self, clients, ref):
+    def test_start_gives_a_reference_and_a_task_list(self, clients):
+        response = submit(
+            clients["lead"], "/eqia/start", {"title": "Changes to library opening hours"}
+        )
+        ref = response.location.split("/")[2]
         assert ref.startswith("EQIA-20") and ref.endswith("-0001")
+        assert banners(soup(clients["lead"].get(response.location))) == [
+            f"{ref} has been started. Your answers are saved as you go."
+        ]
         page = soup(clients["lead"].get(f"/eqia/{ref}/tasks"))
         assert h1(page) == "Changes to library opening hours"
         assert "You have completed 0 of 9 sections" in page.get_text()

@@ -23,12 +23,6 @@ WHAT, WHO, STATUS, DETAILS = 1, 2, 3, 4
 
 
 @pytest.fixture
-def directorate_id(app):
-    with app.app_context():
-        return factories.make_directorate("Place & Sustainability").id
-
-
-@pytest.fixture
 def lena(app, clients):
     """A co-author, signed in."""
     with app.app_context():

@@ -21,8 +21,8 @@ from sqlalchemy import create_engine, select, text, update
 
 from eqia import notifications, workflow
 from eqia.extensions import db
-from eqia.timefmt import uk_today
 from eqia.models import Assessment, CoAuthor, OutboxMessage, Role, Status, User
+from eqia.timefmt import uk_today
 from tests import factories
 from tests.helpers import csrf_token, soup, submit
 from tests.journeys import ABOUT, OUTCOME, save
@@ -94,17 +94,6 @@ def mail(app, smtp):
 def dead_server(app):
     """A port with nothing listening: every connection is refused."""
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_TIMEOUT=2)
-
-
-@pytest.fixture
-def runner(app):
-    return app.test_cli_runner()
-
-
-@pytest.fixture
-def directorate_id(app):
-    with app.app_context():
-        return factories.make_directorate("Place & Sustainability").id
 
 
 @pytest.fixture

@@ -173,20 +173,6 @@ def send(app, client, ref: str) -> None:
     assert response.status_code == 302, error_summary(soup(response))
 
 
-def decide(app, ref: str, reviewer_id: int, kind: DecisionKind, links: dict[int, bool]) -> None:
-    with app.app_context():
-        assessment = Assessment.by_reference(ref)
-        workflow.decide(
-            assessment,
-            db.session.get(User, reviewer_id),
-            kind,
-            revision_number=assessment.revision,
-            comment="Needs more work" if kind is DecisionKind.RETURNED else "",
-            objectives={objective_id(app, n): keep for n, keep in links.items()},
-        )
-        db.session.commit()
-
-
 def supporting(client, number: int) -> list[list[str]]:
     return table_rows(soup(client.get(f"/plan/objectives/{number}")), "#supporting-eqias")
 
@@ -201,8 +187,8 @@ def test_only_links_confirmed_at_sign_off_of_signed_off_eqias_count(app, clients
     draft = proposed_eqia(app, lead, "Draft proposal", {1: "Draft"})
     for ref in (approved, returned, waiting):
         send(app, lead, ref)
-    decide(app, approved, sue, DecisionKind.APPROVED, {1: True, 2: False})
-    decide(app, returned, sue, DecisionKind.RETURNED, {1: True})
+    factories.decide(app, approved, sue, DecisionKind.APPROVED, links={1: True, 2: False})
+    factories.decide(app, returned, sue, DecisionKind.RETURNED, links={1: True})
 
     rows = supporting(lead, 1)
     assert [row[0] for row in rows] == [approved]
@@ -497,7 +483,7 @@ def test_an_eqia_action_can_contribute_to_a_plan_action(app, clients, users):
 
     assert contributing() == "0 actions of signed-off EqIAs", "not until it is signed off"
     send(app, lead, ref)
-    decide(app, ref, users["super_user"].id, DecisionKind.APPROVED, {7: True})
+    factories.decide(app, ref, users["super_user"].id, DecisionKind.APPROVED, links={7: True})
     assert contributing() == "1 action of a signed-off EqIA"
     with app.app_context():
         revision = Assessment.by_reference(ref).approved_revision

@@ -14,9 +14,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from eqia import downloads
 from eqia.extensions import db
 from eqia.models import Event, Objective, PlanAction
-from eqia import downloads
 from eqia.plan import importer, spreadsheet
 from eqia.plan.spreadsheet import COLUMNS
 from tests.conftest import sign_in_as

@@ -65,27 +65,17 @@ def configured(app, certificate_files, tmp_path):
     return cert
 
 
-@pytest.fixture
-def runner(app):
-    return app.test_cli_runner()
-
-
 def approve(app, ref: str, super_user_id: int, comment: str = "") -> None:
+    """Signed off with every section acceptable but the evidence, on which the super user
+    comments with text that must print as typed."""
     with app.app_context():
-        assessment = Assessment.by_reference(ref)
-        revision = workflow.latest_revision(assessment)
+        revision = workflow.latest_revision(Assessment.by_reference(ref))
         evaluations = {s.slug: (Rating.ACCEPTABLE, "") for s in revision.read().sections}
-        if "evidence" in evaluations:
-            evaluations["evidence"] = (Rating.IMPROVABLE, TRICKY["comment"])
-        workflow.decide(
-            assessment,
-            db.session.get(User, super_user_id),
-            DecisionKind.APPROVED,
-            revision_number=revision.number,
-            comment=comment,
-            evaluations=evaluations,
-        )
-        db.session.commit()
+    if "evidence" in evaluations:
+        evaluations["evidence"] = (Rating.IMPROVABLE, TRICKY["comment"])
+    factories.decide(
+        app, ref, super_user_id, DecisionKind.APPROVED, comment=comment, evaluations=evaluations
+    )
 
 
 @pytest.fixture

@@ -54,21 +54,6 @@ def assign_to(app, ref: str, user_id: int) -> None:
         db.session.commit()
 
 
-def decide(app, ref: str, user_id: int, kind: DecisionKind, review_date: date | None = None):
-    with app.app_context():
-        assessment = Assessment.by_reference(ref)
-        workflow.decide(
-            assessment,
-            db.session.get(User, user_id),
-            kind,
-            revision_number=assessment.revision,
-            comment="Looks thorough" if kind is DecisionKind.APPROVED else "Say more on age",
-        )
-        if review_date is not None:
-            assessment.review_date = review_date
-        db.session.commit()
-
-
 def queue_rows(client, url: str = "/reviews/") -> list[list[str]]:
     return table_rows(soup(client.get(url)))
 
@@ -112,8 +97,8 @@ class TestQueue:
         waiting = submitted_eqia(app, users["lead"].id, directorates["place"], "Waiting")
         returned = submitted_eqia(app, users["lead"].id, directorates["place"], "Returned")
         approved = submitted_eqia(app, users["lead"].id, directorates["place"], "Approved")
-        decide(app, returned, users["super_user2"].id, DecisionKind.RETURNED)
-        decide(app, approved, users["super_user2"].id, DecisionKind.APPROVED)
+        factories.decide(app, returned, users["super_user2"].id, DecisionKind.RETURNED)
+        factories.decide(app, approved, users["super_user2"].id, DecisionKind.APPROVED)
         with app.app_context():
             factories.make_assessment(db.session.get(User, users["lead"].id), "A draft")
         assert [row[0] for row in queue_rows(people["super_user"])] == [waiting]
@@ -263,7 +248,7 @@ class TestPickingUp:
         self, app, people, users, directorates
     ):
         ref = submitted_eqia(app, users["lead"].id, directorates["place"])
-        decide(app, ref, users["super_user2"].id, DecisionKind.RETURNED)
+        factories.decide(app, ref, users["super_user2"].id, DecisionKind.RETURNED)
         response = self.pick_up(people["super_user"], ref)
         assert response.location == "/reviews/"
         page = soup(people["super_user"].get("/reviews/"))
@@ -382,7 +367,9 @@ class TestDashboard:
             (shared, today),
             (theirs, today - timedelta(days=5)),
         ):
-            decide(app, ref, users["super_user"].id, DecisionKind.APPROVED, review_date=due)
+            factories.decide(
+                app, ref, users["super_user"].id, DecisionKind.APPROVED, review_date=due
+            )
         page = soup(people["lead"].get("/"))
         items = page.select("#reviews-due-list li")
         assert [text(item.select_one("a")) for item in items] == [
@@ -410,8 +397,8 @@ class TestDashboard:
     def test_leads_see_returned_eqias_to_act_on(self, app, people, users, directorates):
         ref = submitted_eqia(app, users["lead"].id, directorates["place"], "Needs work")
         other = submitted_eqia(app, users["lead2"].id, directorates["place"], "Not mine")
-        decide(app, ref, users["super_user"].id, DecisionKind.RETURNED)
-        decide(app, other, users["super_user"].id, DecisionKind.RETURNED)
+        factories.decide(app, ref, users["super_user"].id, DecisionKind.RETURNED)
+        factories.decide(app, other, users["super_user"].id, DecisionKind.RETURNED)
         page = soup(people["lead"].get("/"))
         items = page.select("#returned-list li")
         assert [text(item) for item in items] == [f"{ref}: Needs work Returned with comments"]
@@ -427,7 +414,7 @@ class TestDashboard:
     def test_the_dashboard_runs_few_queries(self, app, people, users, directorates):
         for n in range(3):
             ref = submitted_eqia(app, users["lead"].id, directorates["place"], f"EqIA {n}")
-            decide(app, ref, users["super_user2"].id, DecisionKind.RETURNED)
+            factories.decide(app, ref, users["super_user2"].id, DecisionKind.RETURNED)
         with counting_queries(app) as statements:
             assert people["lead"].get("/").status_code == 200
         assert len(statements) <= 4, statements
