@@ -8,7 +8,9 @@ POLICY = {"Content-Security-Policy": "default-src 'self'; script-src 'self' 'non
 
 
 def response(html: str, headers=None):
-    return SimpleNamespace(get_data=lambda as_text: html, headers=headers or POLICY)
+    return SimpleNamespace(
+        get_data=lambda as_text: html, headers=POLICY if headers is None else headers
+    )
 
 
 GOOD = (
