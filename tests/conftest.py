@@ -6,11 +6,12 @@ starts from what the migrations left (reference data included).
 """
 
 import os
+import uuid
 from datetime import UTC, datetime
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import insert, inspect, select, text
+from sqlalchemy import create_engine, insert, inspect, make_url, select, text
 
 from eqia import create_app
 from eqia.extensions import db, limiter
@@ -30,6 +31,25 @@ ROLE_USERS = {
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("EQIA_TEST_DATABASE_URL")
     return url or f"sqlite:///{tmp_path_factory.mktemp('db') / 'eqia-test.sqlite3'}"
+
+
+@pytest.fixture
+def scratch_database(database_url, tmp_path):
+    """An empty database of its own on the suite's engine, for tests that migrate from the
+    start or from an older version (dropped afterwards on PostgreSQL)."""
+    if not database_url.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+        return
+    name = f"eqia_scratch_{uuid.uuid4().hex[:12]}"
+    server = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
 
 
 def _tables():

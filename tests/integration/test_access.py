@@ -207,3 +207,66 @@ def test_a_stale_csrf_token_is_refused(clients):
         "/admin/directorates/new", data={"name": "Sneaky", "csrf_token": "stale.token.value"}
     )
     assert response.status_code == 400
+
+
+def _ref_urls(app, ref: str):
+    """Every route that names an EqIA by its reference, with the method that reaches it."""
+    for rule in app.url_map.iter_rules():
+        if "ref" not in rule.arguments:
+            continue
+        values = {name: ref if name == "ref" else 1 for name in rule.arguments}
+        if rule.endpoint == "assessments.page":
+            values["key"] = "screening"
+        with app.test_request_context():
+            from flask import url_for
+
+            url = url_for(rule.endpoint, **values)
+        yield ("GET" if "GET" in rule.methods else "POST"), url
+
+
+def _reach(client, method: str, url: str):
+    if method == "GET":
+        return client.get(url)
+    token = csrf_token(soup(client.get("/")))
+    return client.post(url, data={"csrf_token": token})
+
+
+@pytest.fixture
+def everyone(app, clients, users):
+    """Someone in every role, so no route refuses them before it loads the EqIA."""
+    from eqia.models import Role
+    from tests import factories
+    from tests.conftest import sign_in_as
+
+    with app.app_context():
+        person_id = factories.make_user(
+            "all.roles@example.org", "Al Roles", roles={Role.SUPER_USER, Role.AUDITOR, Role.ADMIN}
+        ).id
+    client = app.test_client()
+    sign_in_as(client, person_id)
+    return client
+
+
+def test_every_route_that_names_an_eqia_finds_it_or_says_not_found(app, everyone):
+    urls = list(_ref_urls(app, "EQIA-2026-9999"))
+    assert len(urls) > 20
+    answers = {url: _reach(everyone, method, url).status_code for method, url in urls}
+    assert {url: code for url, code in answers.items() if code != 404} == {}
+
+
+def test_every_route_that_names_an_eqia_refuses_a_colleague_who_may_not_see_it(app, clients, ref):
+    """A draft is its authors' (and the oversight roles'): another lead is refused by every
+    route that names it, through the one helper that loads an EqIA."""
+    from tests import factories
+    from tests.conftest import sign_in_as
+
+    with app.app_context():
+        colleague_id = factories.make_user("colleague@example.org", "Col League").id
+    client = app.test_client()
+    sign_in_as(client, colleague_id)
+    refused = {}
+    for method, url in _ref_urls(app, ref):
+        refused[url] = _reach(client, method, url).status_code
+    allowed = {url: code for url, code in refused.items() if code not in (403, 404)}
+    assert allowed == {}
+    assert list(refused.values()).count(403) > 15

@@ -1,11 +1,14 @@
 """The owner of an EqIA adds colleagues as co-authors, who can then edit and submit it."""
 
+import threading
+
 import pytest
-from sqlalchemy import select
+from flask import has_request_context, request
+from sqlalchemy import event, select
 
 from eqia.extensions import db
 from eqia.models import Assessment, CoAuthor, Event, EventKind, Status, audit
-from tests import factories
+from tests import factories, journeys
 from tests.conftest import sign_in_as
 from tests.helpers import (
     banners,
@@ -223,3 +226,64 @@ def test_adding_and_removing_are_in_the_audit_trail(app, people, colleagues, use
         ]
         assert audit.verify()[1] is None
         assert db.session.scalar(select(CoAuthor)) is None
+
+
+def test_co_authors_saving_different_pages_at_the_same_moment_are_both_saved(
+    app, people, colleagues, ref
+):
+    """Two requests that have both read the EqIA before either writes: each saves its own
+    section, and neither is told that someone else saved their page."""
+    add(people["lead"], ref, "lena.second@example.org")
+    lead, lena = people["lead"], people["lead2"]
+    journeys.save(lead, ref, "screening", {"could_affect": "yes"})
+    posts = {}
+    for client, key, answers in (
+        (lead, "evidence", journeys.EVIDENCE),
+        (lena, "aims", journeys.AIMS),
+    ):
+        url = f"/eqia/{ref}/questions/{key}"
+        page = soup(client.get(url))
+        posts[key] = (
+            client,
+            url,
+            {
+                "csrf_token": page.select_one("main form input[name=csrf_token]")["value"],
+                "version": page.select_one("input[name=version]")["value"],
+                **answers,
+            },
+        )
+    both_read = threading.Barrier(2, timeout=10)
+    waited = threading.local()
+
+    def hold_the_first_write(_session, _context, _instances):
+        if has_request_context() and request.method == "POST" and not getattr(waited, "yes", 0):
+            waited.yes = 1
+            both_read.wait()
+
+    responses = {}
+
+    def post(key):
+        client, url, data = posts[key]
+        responses[key] = client.post(url, data=data)
+
+    event.listen(db.session, "before_flush", hold_the_first_write)
+    try:
+        threads = [threading.Thread(target=post, args=(key,)) for key in posts]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    finally:
+        event.remove(db.session, "before_flush", hold_the_first_write)
+    assert {key: r.status_code for key, r in responses.items()} == {"evidence": 302, "aims": 302}
+    with app.app_context():
+        answers = Assessment.by_reference(ref).sections
+        assert answers["evidence"].data["data_used"] == journeys.EVIDENCE["data_used"]
+        assert answers["aims"].data["advance"] == journeys.AIMS["advance"]
+        saves = db.session.scalars(
+            select(Event.note).where(Event.kind == EventKind.SAVED).order_by(Event.seq)
+        ).all()
+        assert sorted(saves[-2:]) == [
+            "Evidence and engagement",
+            "The three aims of the equality duty",
+        ]

@@ -3,13 +3,16 @@
 import pytest
 from sqlalchemy import select
 
+from eqia import sections
 from eqia.extensions import db
-from eqia.models import Assessment, Characteristic, Event, Revision, Status
+from eqia.models import Assessment, Characteristic, Event, EventKind, Revision, Status
+from eqia.sections import completeness
 from tests import factories
 from tests.conftest import sign_in_as
 from tests.helpers import (
     banners,
     error_summary,
+    form_token,
     h1,
     queries_for,
     soup,
@@ -481,6 +484,37 @@ class TestSubmit:
         assert response.location == f"/eqia/{ref}"
         with app.app_context():
             assert Assessment.by_reference(ref).status is Status.WITHDRAWN
+
+
+    def test_submitting_judges_each_section_once(
+        self, app, clients, ref, codes, directorate_id, monkeypatch
+    ):
+        lead = clients["lead"]
+        complete(lead, ref, codes, directorate_id)
+        url = f"/eqia/{ref}/check"
+        page = soup(lead.get(url))
+        judged = []
+        original = completeness.status
+
+        def counted(section, *args):
+            judged.append(section.slug)
+            return original(section, *args)
+
+        monkeypatch.setattr(completeness, "status", counted)
+        response = lead.post(url, data={"csrf_token": form_token(page), "declaration": "agreed"})
+        assert response.location == f"/eqia/{ref}/submitted"
+        assert judged == [s.slug for s in sections.SECTIONS], "once per section, not per use"
+
+    def test_a_refused_move_gets_a_page_saying_why_and_changes_nothing(self, app, clients, ref):
+        submit(clients["lead"], f"/eqia/{ref}/withdraw", {"reason": "Not going ahead"})
+        response = submit(clients["lead"], f"/eqia/{ref}/withdraw", {"reason": "Again"})
+        assert response.status_code == 409
+        page = soup(response)
+        assert h1(page) == "This change has not been made"
+        assert "This EqIA is withdrawn, so it cannot be withdrawn" in text(page)
+        with app.app_context():
+            kinds = [e.kind for e in db.session.scalars(select(Event).order_by(Event.seq))]
+            assert kinds.count(EventKind.WITHDRAWN) == 1
 
 
 class TestQueryCounts:
