@@ -34,11 +34,11 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, SimpleDocTemplate
 from sqlalchemy import select
 
-from eqia import demo
+from eqia import demo, pdfbase
 from eqia.extensions import db
 from eqia.models import Assessment
-from eqia import pdfbase
 from eqia.records import documents, pdf
+from eqia.records.record import Record
 
 TITLE = "Mobile library routes 2026"
 
@@ -53,7 +53,7 @@ def timed(runs: int, step) -> list[float]:
     return times
 
 
-def record_lines(record: pdf.Record) -> list[str]:
+def record_lines(record: Record) -> list[str]:
     """Every piece of text the record prints, one entry a line."""
     lines = [record.organisation, record.title, record.reference, record.content_hash]
     for section in record.sections:

@@ -30,7 +30,7 @@ from eqia.forms import (
     strip,
 )
 from eqia.models.plan import normalise_reference
-from eqia.plan.importer import LIMITS, REFERENCE
+from eqia.plan.import_rows import LIMITS, REFERENCE
 from eqia.plan.periods import CUSTOM, PRESETS, Period
 from eqia.timefmt import uk_today
 

@@ -180,6 +180,7 @@ ACTIONS = [
     ),
 ]
 
+
 def template_rows() -> list[list]:
     rows = []
     for number, reference, action, responsible, start, end, measure, status, done, note in ACTIONS:

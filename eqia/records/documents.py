@@ -31,6 +31,7 @@ from eqia import sections
 from eqia.extensions import db
 from eqia.models import Assessment, Decision, Event, EventKind, Revision, Status
 from eqia.records import pdf, signing
+from eqia.records import record as printed
 from eqia.snapshot import Snapshot
 from eqia.timefmt import date_and_time, long_date
 
@@ -138,7 +139,7 @@ def _decision_event(assessment: Assessment, decision: Decision) -> int | None:
     )
 
 
-def _history(assessment: Assessment, until: int | None) -> list[pdf.HistoryLine]:
+def _history(assessment: Assessment, until: int | None) -> list[printed.HistoryLine]:
     from eqia.assessments.history import timeline
 
     query = select(Event).where(Event.assessment_id == assessment.id)
@@ -154,7 +155,7 @@ def _history(assessment: Assessment, until: int | None) -> list[pdf.HistoryLine]
         if entry.note:
             detail.append(entry.note)
         lines.append(
-            pdf.HistoryLine(
+            printed.HistoryLine(
                 at=entry.at,
                 who=entry.who,
                 what=entry.what,
@@ -164,21 +165,21 @@ def _history(assessment: Assessment, until: int | None) -> list[pdf.HistoryLine]
     return lines
 
 
-def _decision(decision: Decision, snapshot: Snapshot) -> pdf.Decision:
+def _decision(decision: Decision, snapshot: Snapshot) -> printed.Decision:
     titles = {s.slug: s.heading for s in snapshot.sections}
     order = list(titles)
     evaluations = sorted(
         decision.evaluations,
         key=lambda e: order.index(e.slug) if e.slug in order else len(order),
     )
-    return pdf.Decision(
+    return printed.Decision(
         approved=decision.approved,
         name=decision.reviewer_name,
         job_title=decision.reviewer_job_title,
         decided_at=decision.decided_at,
         comment=decision.comment,
         evaluations=[
-            pdf.Evaluation(
+            printed.Evaluation(
                 section=titles.get(e.slug, e.slug), rating=e.rating.label, comment=e.comment
             )
             for e in evaluations
@@ -186,7 +187,7 @@ def _decision(decision: Decision, snapshot: Snapshot) -> pdf.Decision:
     )
 
 
-def record(assessment: Assessment, revision: Revision | None = None) -> pdf.Record:
+def record(assessment: Assessment, revision: Revision | None = None) -> printed.Record:
     """A revision as frozen, or (without one) the answers as they stand now."""
     organisation = current_app.config["ORGANISATION_NAME"]
     if revision is not None:
@@ -204,7 +205,7 @@ def record(assessment: Assessment, revision: Revision | None = None) -> pdf.Reco
         decision, until, status = None, None, assessment.status.label
         number, content_hash = assessment.revision, ""
         submitted_at, submitted_by = None, ""
-    return pdf.Record(
+    return printed.Record(
         organisation=organisation,
         reference=assessment.reference,
         title=snapshot.title,
@@ -233,7 +234,7 @@ class Document:
     revision: int
 
 
-def sign(content: bytes, record: pdf.Record) -> bytes:
+def sign(content: bytes, record: printed.Record) -> bytes:
     loaded = keys()
     reason = (
         f"Signed-off record of {record.reference} revision {record.revision} "

@@ -1,9 +1,9 @@
 """The PDF record of an EqIA, drawn with reportlab from plain data.
 
-No Flask and no database here: ``documents`` gathers a :class:`Record` from a
-frozen revision, read through ``eqia.snapshot`` (so the PDF never disagrees with
-the pages), and this module draws it with the fonts, colours and safe text of
-``eqia.pdfbase``.
+No Flask and no database here: ``documents`` gathers a
+:class:`~eqia.records.record.Record` from a frozen revision, read through
+``eqia.snapshot`` (so the PDF never disagrees with the pages), and this module
+draws it with the fonts, colours and safe text of ``eqia.pdfbase``.
 
 The same record always draws the same bytes: reportlab runs in invariant mode,
 the creation date is the decision's time, and the document ID derives from the
@@ -13,8 +13,7 @@ content.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -47,6 +46,7 @@ from eqia.pdfbase import (
     numbered_canvas,
     register_fonts,
 )
+from eqia.records.record import Record
 from eqia.snapshot import SectionView
 from eqia.timefmt import date_and_time, iso_long_date, long_date
 
@@ -54,67 +54,6 @@ WATERMARK = "Not signed off"
 CLEARANCE_QUESTION = (
     "Have the equality and diversity implications been cleared by your EqIA Super User? Yes."
 )
-
-
-# The record: plain data, gathered by ``documents``.
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    section: str
-    rating: str
-    comment: str
-
-
-@dataclass(frozen=True)
-class Decision:
-    approved: bool
-    name: str
-    job_title: str
-    decided_at: datetime
-    comment: str
-    evaluations: list[Evaluation] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class HistoryLine:
-    at: datetime
-    who: str
-    what: str
-    detail: str = ""
-
-
-@dataclass
-class Record:
-    organisation: str
-    reference: str
-    title: str
-    revision: int
-    status: str
-    lead: str
-    directorate: str
-    created_at: datetime
-    submitted_at: datetime | None
-    submitted_by: str
-    review_date: str
-    content_hash: str  # empty for answers not yet frozen in a revision
-    sections: list[SectionView]  # the snapshot's sections, as eqia.snapshot reads them
-    decision: Decision | None
-    history: list[HistoryLine]
-    signed_off: bool  # False: watermarked "Not signed off" on every page
-
-    @property
-    def info(self) -> dict[str, str]:
-        """What the PDF says it is, in its document information (read back by verify)."""
-        return {
-            "EqiaReference": self.reference,
-            "EqiaRevision": str(self.revision),
-            "EqiaContentHash": self.content_hash,
-        }
-
-    @property
-    def created(self) -> datetime | None:
-        return self.decision.decided_at if self.decision else self.submitted_at
 
 
 def _styles() -> dict[str, ParagraphStyle]:

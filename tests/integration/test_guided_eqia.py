@@ -485,7 +485,6 @@ class TestSubmit:
         with app.app_context():
             assert Assessment.by_reference(ref).status is Status.WITHDRAWN
 
-
     def test_submitting_judges_each_section_once(
         self, app, clients, ref, codes, directorate_id, monkeypatch
     ):
