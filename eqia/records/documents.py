@@ -212,6 +212,7 @@ def record(assessment: Assessment, revision: Revision | None = None) -> printed.
         revision=number,
         status=status,
         lead=snapshot.lead,
+        co_authors=snapshot.co_authors,
         directorate=snapshot.directorate,
         created_at=assessment.created_at,
         submitted_at=submitted_at,

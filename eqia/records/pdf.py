@@ -218,6 +218,7 @@ def _cover(record: Record, s) -> list:
         ("Revision", markup(record.revision)),
         ("Status", markup(record.status)),
         ("Project lead", markup(record.lead)),
+        ("Co-authors", markup(", ".join(record.co_authors) or "None")),
         ("Directorate", markup(record.directorate or "Not given")),
         ("Started", markup(date_and_time(record.created_at))),
         (
@@ -422,6 +423,12 @@ def _decision(record: Record, s) -> list:
         story.append(_table(rows, [55 * mm, 32 * mm, None], s, header=True, zebra=True))
     story.append(Paragraph("Overall comment", s["label"]))
     story.append(Paragraph(markup(decision.comment) or "None", s["body"]))
+    if decision.links:
+        story.append(Paragraph("Links to EDI objectives", s["label"]))
+        for link in decision.links:
+            verdict = "confirmed" if link.confirmed else "removed"
+            line = f"Objective {link.number}: {link.objective} ({verdict})"
+            story.append(Paragraph(markup(line), s["body"]))
     if not decision.approved:
         return story
     story += [
@@ -433,6 +440,7 @@ def _decision(record: Record, s) -> list:
                 ("Signed off on", markup(f"{date_and_time(decision.decided_at)} (UK time)")),
                 ("Revision", markup(record.revision)),
                 ("Content hash (SHA-256)", markup(record.content_hash), "hash"),
+                *_anchor(record),
             ],
             s,
         ),
@@ -461,6 +469,15 @@ def _decision(record: Record, s) -> list:
         ),
     ]
     return story
+
+
+def _anchor(record: Record) -> list[tuple]:
+    if record.anchor is None:
+        return []
+    return [
+        ("Audit trail at sign-off", markup(f"event {record.anchor.seq}")),
+        ("Audit trail hash (SHA-256)", markup(record.anchor.hash), "hash"),
+    ]
 
 
 def _history(record: Record, s) -> list:
