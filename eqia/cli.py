@@ -1,6 +1,7 @@
 """`flask --app eqia …` commands."""
 
 import itertools
+import os
 from datetime import date
 from pathlib import Path
 
@@ -97,20 +98,79 @@ def send_reminders():
 
 @click.command("verify-audit")
 @with_appcontext
-def verify_audit():
+@click.option(
+    "--checkpoint",
+    type=click.File("r"),
+    help="A checkpoint made by audit-checkpoint and kept off site: the chain must reach it.",
+)
+def verify_audit(checkpoint):
     """Check that no audit event has been changed, removed or inserted since it was written,
-    and that every revision still matches its content hash and can be read."""
+    that the chain reaches the head every sealed record (and a checkpoint) holds, and that
+    every revision still matches its content hash and can be read."""
+    from eqia.records import sealing
+
     count, problem = audit.verify()
     if problem:
         click.echo(f"FAILED after {count} matching event(s): {problem}", err=True)
         raise SystemExit(1)
     click.echo(f"OK: all {count} audit events match their hashes and follow in order")
-    problems = list(itertools.islice(Revision.problems(), 20))
-    for line in problems:
-        click.echo(f"FAILED: {line}", err=True)
-    if problems:
+    checks = [
+        ("every sealed record's anchor is in the chain", sealing.anchor_problems()),
+        ("every revision matches its content hash and can be read", Revision.problems()),
+    ]
+    if checkpoint is not None:
+        checks.insert(
+            0, ("the chain reaches the checkpoint", sealing.checkpoint_problems(checkpoint.read()))
+        )
+    failed = False
+    for passed, found in checks:
+        problems = list(itertools.islice(found, 20))
+        for line in problems:
+            click.echo(f"FAILED: {line}", err=True)
+        failed = failed or bool(problems)
+        if not problems:
+            click.echo(f"OK: {passed}")
+    if failed:
         raise SystemExit(1)
-    click.echo("OK: every revision matches its content hash and can be read")
+
+
+@click.command("audit-checkpoint")
+@with_appcontext
+def audit_checkpoint():
+    """Print the audit chain's head, signed with the organisation's key, to keep off site
+    (check the chain against it with verify-audit --checkpoint FILE)."""
+    import json
+
+    from eqia.records import sealing
+
+    click.echo(json.dumps(sealing.checkpoint(), indent=2))
+
+
+@click.command("seal-records")
+@with_appcontext
+@click.option("--workers", type=click.IntRange(1, 64), help="Processes (default: every core).")
+def seal_records(workers: int | None):
+    """Seal every signed-off revision that has no sealed record yet (resumable: run it again
+    and it carries on)."""
+    from eqia.records import seal_all
+
+    pending = seal_all.unsealed()
+    if not pending:
+        click.echo("Every signed-off revision already has its sealed record")
+        return
+    workers = workers or os.cpu_count() or 1
+    done = failed = 0
+    with click.progressbar(length=len(pending), label=f"Sealing ({workers} processes)") as bar:
+        for outcome in seal_all.seal(pending, workers):
+            done += outcome == "sealed"
+            failed += outcome == "failed"
+            bar.update(1)
+    already = len(pending) - done - failed
+    click.echo(
+        f"Sealed {done} record(s); {already} sealed meanwhile by someone else; {failed} failed"
+    )
+    if failed:
+        raise SystemExit(1)
 
 
 @click.command("verify-pdf")
@@ -181,6 +241,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(send_notifications)
     app.cli.add_command(send_reminders)
     app.cli.add_command(verify_audit)
+    app.cli.add_command(audit_checkpoint)
+    app.cli.add_command(seal_records)
     app.cli.add_command(verify_pdf)
     app.cli.add_command(export)
     app.cli.add_command(generate_eqias)

@@ -184,10 +184,11 @@ def _not_editable(assessment: Assessment) -> str:
     return f"{assessment.reference} cannot be changed now. {why.get(assessment.status, '')}"
 
 
-def load_assessment(ref: str, action: str) -> Assessment:
+def load_assessment(ref: str, action: str, answers: bool = True) -> Assessment:
     """The EqIA a URL names, when the person may ``action`` it: 404 if there is none, 403 if
-    they may not (409, saying why, when an author may not change it now)."""
-    assessment = Assessment.by_reference(ref)
+    they may not (409, saying why, when an author may not change it now). Without
+    ``answers``, only the EqIA and its authors are loaded."""
+    assessment = Assessment.by_reference(ref, answers)
     if assessment is None:
         abort(404)
     if not ASSESSMENT_CHECKS[action](current_user, assessment):

@@ -141,6 +141,7 @@ def _stale(_error: StaleDataError):
 
 
 def _unknown_snapshot(error: UnknownSnapshot):
+    db.session.rollback()
     return error_page(error.status, error.title, str(error))
 
 

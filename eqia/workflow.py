@@ -28,6 +28,7 @@ from eqia.models import (
     UserRole,
 )
 from eqia.models.audit import record
+from eqia.records import sealing
 from eqia.sections import Progress
 from eqia.sections import snapshot as builder
 from eqia.sections.saving import copied_columns
@@ -194,7 +195,8 @@ def decide(
     evaluations: dict[str, tuple[Rating, str]] | None = None,
     objectives: dict[int, bool] | None = None,
 ) -> Decision:
-    """Approve or return the revision under review; exactly one decision per revision."""
+    """Approve or return the revision under review; exactly one decision per revision. An
+    approval seals the record in the same transaction, or is refused."""
     _require_reviewer(assessment, by)
     holder = assessment.assigned_to
     require(
@@ -215,6 +217,10 @@ def decide(
             or any(rating is Rating.TO_BE_FIXED for rating, _ in evaluations.values()),
             "To return an EqIA, mark a section as to be fixed or write a comment",
         )
+    for link in assessment.objective_links:
+        if link.objective_id in (objectives or {}):
+            link.confirmed = objectives[link.objective_id]
+    links = sorted(assessment.objective_links, key=lambda link: link.objective.number)
     decision = Decision(
         assessment_id=assessment.id,
         revision_id=revision.id,
@@ -229,15 +235,22 @@ def decide(
             SectionEvaluation(slug=slug, rating=rating, comment=text)
             for slug, (rating, text) in evaluations.items()
         ],
+        # Frozen with the decision: what a record of it prints, whatever happens to the links.
+        links=[
+            {
+                "code": str(link.objective.number),
+                "label": link.objective.title,
+                "confirmed": link.confirmed,
+            }
+            for link in links
+        ],
     )
     db.session.add(decision)
-    for link in assessment.objective_links:
-        if link.objective_id in (objectives or {}):
-            link.confirmed = objectives[link.objective_id]
     if kind is DecisionKind.APPROVED:
         assessment.approved_revision_id = revision.id
         assessment.approved_at, assessment.approved_by_id = decision.decided_at, by.id
         _move(assessment, {Status.SUBMITTED}, Status.APPROVED, by, EventKind.APPROVED, comment)
+        sealing.seal(assessment, revision, decision.decided_at)
     else:
         _move(assessment, {Status.SUBMITTED}, Status.RETURNED, by, EventKind.RETURNED, comment)
         assessment.revision = revision.number + 1

@@ -104,9 +104,24 @@ def _reset_database(reference_rows) -> None:
                     connection.execute(text(sql))
 
 
+@pytest.fixture(scope="session")
+def signing_folder(tmp_path_factory):
+    """Where test apps keep their self-signed development certificate: one for the run."""
+    return str(tmp_path_factory.mktemp("signing"))
+
+
 @pytest.fixture
-def app(database_url, reference_rows):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SERVER_NAME": "localhost"})
+def app(database_url, reference_rows, signing_folder, tmp_path):
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SERVER_NAME": "localhost",
+            # Nothing a test writes lands in the repository's instance folder.
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "PLAN_IMPORT_FOLDER": str(tmp_path / "plan-imports"),
+            "SIGNING_FOLDER": signing_folder,
+        }
+    )
     app.test_client_class = CheckedClient
     with app.app_context():
         _reset_database(reference_rows)

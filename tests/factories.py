@@ -53,6 +53,13 @@ def make_assessment(owner: User, title: str = "Changes to library opening hours"
     return assessment
 
 
+def add_co_author(assessment, user_id: int) -> None:
+    from eqia.models import CoAuthor
+
+    assessment.co_authors.append(CoAuthor(user_id=user_id, added_by_id=assessment.owner_id))
+    db.session.commit()
+
+
 def submit(assessment, by: User, to: User | None = None, message: str = ""):
     """Submit as the check answers page does: the sections judged once, then frozen."""
     from eqia import sections, workflow

@@ -4,6 +4,11 @@ Files are kept outside the web root, under ``UPLOAD_FOLDER`` (by default
 ``<instance>/uploads``), each under a random name; the name the person gave is
 kept, cleaned, for display and downloads only. A file is accepted only when its
 content is what its name says it is, and is only ever sent back as an attachment.
+
+Once a revision is submitted, the files it names are that revision's: removing one
+from a later draft hides it from the draft but keeps its bytes, which stay
+downloadable with the same hash. Each file added or removed is an audit event with
+its name and SHA-256.
 """
 
 from __future__ import annotations
@@ -42,7 +47,8 @@ from eqia.downloads import attachment
 from eqia.errors import IllegalMove
 from eqia.extensions import db
 from eqia.forms import ConfirmForm, Required
-from eqia.models import Assessment, EvidenceFile, User
+from eqia.models import Assessment, EventKind, EvidenceFile, User
+from eqia.models.audit import record
 from eqia.permissions import SIGNED_IN, allow, assessment_access
 from eqia.sections import saving
 from eqia.timefmt import utcnow
@@ -357,11 +363,34 @@ def _listing(assessment: Assessment) -> list[dict]:
     ]
 
 
-def _find_file(assessment: Assessment, file_id: int) -> EvidenceFile:
-    evidence = next((f for f in assessment.files if f.id == file_id), None)
-    if evidence is None:
+def _named_by_a_revision(assessment: Assessment, evidence: EvidenceFile) -> bool:
+    """Whether a frozen revision lists this file (by id, or by name and hash for revisions
+    frozen before files were named by id)."""
+    for revision in assessment.revisions:
+        section = revision.read().section(sections.EVIDENCE.slug)
+        for frozen in (section.files or []) if section else []:
+            if frozen.id == evidence.id or (
+                frozen.id is None
+                and (frozen.name, frozen.sha256) == (evidence.original_name, evidence.sha256)
+            ):
+                return True
+    return False
+
+
+def _find_file(assessment: Assessment, file_id: int, removed_too: bool = False) -> EvidenceFile:
+    """A file of the draft; with ``removed_too``, also one removed from it that a frozen
+    revision still names."""
+    evidence = next((f for f in assessment.evidence if f.id == file_id), None)
+    if evidence is None or (
+        evidence.removed_at is not None
+        and not (removed_too and _named_by_a_revision(assessment, evidence))
+    ):
         abort(404)
     return evidence
+
+
+def _describe(evidence: EvidenceFile) -> str:
+    return f"{evidence.original_name} (SHA-256 {evidence.sha256})"
 
 
 @bp.route("/<ref>/evidence/files", methods=["GET", "POST"])
@@ -375,18 +404,24 @@ def files(assessment: Assessment):
         except Refused as refusal:
             form.file.errors.append(str(refusal))
         else:
-            assessment.files.append(
-                EvidenceFile(
-                    original_name=received.original_name,
-                    stored_name=received.stored_name,
-                    content_type=received.content_type,
-                    size=received.size,
-                    sha256=received.sha256,
-                    uploaded_by_id=current_user.id,
-                    uploaded_at=utcnow(),
-                )
+            evidence = EvidenceFile(
+                original_name=received.original_name,
+                stored_name=received.stored_name,
+                content_type=received.content_type,
+                size=received.size,
+                sha256=received.sha256,
+                uploaded_by_id=current_user.id,
+                uploaded_at=utcnow(),
             )
+            assessment.evidence.append(evidence)
             try:
+                record(
+                    EventKind.FILE_ADDED,
+                    current_user,
+                    assessment.id,
+                    revision=assessment.revision,
+                    note=_describe(evidence),
+                )
                 saving.touch(
                     assessment, current_user, sections.EVIDENCE.title, _context(assessment)
                 )
@@ -417,7 +452,7 @@ def files(assessment: Assessment):
 @allow(SIGNED_IN)
 @assessment_access("view")
 def download_file(assessment: Assessment, file_id: int) -> Response:
-    evidence = _find_file(assessment, file_id)
+    evidence = _find_file(assessment, file_id, removed_too=True)
     response = send_from_directory(
         upload_folder(),
         evidence.stored_name,
@@ -438,10 +473,23 @@ def remove_file(assessment: Assessment, file_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         stored_name, name = evidence.stored_name, evidence.original_name
-        assessment.files.remove(evidence)
+        record(
+            EventKind.FILE_REMOVED,
+            current_user,
+            assessment.id,
+            revision=assessment.revision,
+            note=_describe(evidence),
+        )
+        # A file a frozen revision names is that revision's: it leaves the draft only.
+        kept = _named_by_a_revision(assessment, evidence)
+        if kept:
+            evidence.removed_at, evidence.removed_by_id = utcnow(), current_user.id
+        else:
+            assessment.evidence.remove(evidence)
         saving.touch(assessment, current_user, sections.EVIDENCE.title, _context(assessment))
         db.session.commit()
-        discard(stored_name)  # only once the row has gone for good
+        if not kept:
+            discard(stored_name)  # only once the row has gone for good
         flash(f"{name} has been removed.", "success")
         return redirect(_files_url(assessment))
     return render_template(

@@ -15,6 +15,7 @@ from eqia.models.assessments import (
 from eqia.models.audit import AuditHead, Event
 from eqia.models.catalogue import Characteristic, District, Objective, Theme
 from eqia.models.plan import PlanAction
+from eqia.models.records import SealedRecord
 from eqia.models.reviews import Decision, OutboxMessage, SectionEvaluation
 from eqia.models.types import (
     DecisionKind,
@@ -53,6 +54,7 @@ __all__ = [
     "ReferenceCounter",
     "Revision",
     "Role",
+    "SealedRecord",
     "RoleDefinition",
     "SectionAnswers",
     "SectionEvaluation",

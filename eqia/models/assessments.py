@@ -87,7 +87,9 @@ class Assessment(db.Model):
         cascade="all, delete-orphan", order_by="AssessmentAction.id"
     )
     objective_links: Mapped[list["ObjectiveLink"]] = relationship(cascade="all, delete-orphan")
-    files: Mapped[list["EvidenceFile"]] = relationship(
+    # Every evidence file ever attached, those removed from the draft included (a frozen
+    # revision may name them); ``files`` are the draft's own.
+    evidence: Mapped[list["EvidenceFile"]] = relationship(
         cascade="all, delete-orphan", order_by="EvidenceFile.uploaded_at"
     )
     revisions: Mapped[list["Revision"]] = relationship(
@@ -95,21 +97,23 @@ class Assessment(db.Model):
     )
 
     @classmethod
-    def by_reference(cls, reference: str) -> "Assessment | None":
-        """One EqIA with every part of its answers, in a fixed number of queries."""
+    def by_reference(cls, reference: str, answers: bool = True) -> "Assessment | None":
+        """One EqIA with its authors and (unless ``answers`` is False) every part of its
+        answers, in a fixed number of queries."""
+        parts = [cls.co_authors]
+        if answers:
+            parts += [cls.sections, cls.impacts, cls.actions, cls.objective_links, cls.evidence]
         query = (
             select(cls)
             .where(cls.reference == reference.upper())
-            .options(
-                selectinload(cls.co_authors),
-                selectinload(cls.sections),
-                selectinload(cls.impacts),
-                selectinload(cls.actions),
-                selectinload(cls.objective_links),
-                selectinload(cls.files),
-            )
+            .options(*(selectinload(part) for part in parts))
         )
         return db.session.scalar(query)
+
+    @property
+    def files(self) -> list["EvidenceFile"]:
+        """The evidence files the answers being written name."""
+        return [f for f in self.evidence if f.removed_at is None]
 
     def is_author(self, user: User) -> bool:
         return user.id == self.owner_id or any(c.user_id == user.id for c in self.co_authors)
@@ -265,6 +269,9 @@ class EvidenceFile(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Removed from the draft, but named by a frozen revision: its bytes are kept.
+    removed_at: Mapped[datetime | None]
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class Revision(db.Model):

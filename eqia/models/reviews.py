@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eqia.extensions import db
@@ -28,6 +28,9 @@ class Decision(db.Model):
     reviewer_job_title: Mapped[str] = mapped_column(String(200))
     content_hash: Mapped[str] = mapped_column(String(64))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Each EDI objective link as the super user left it: [{"code", "label", "confirmed"}],
+    # the objective's number and title at the time (none recorded before 0008).
+    links: Mapped[list | None] = mapped_column(JSON)
 
     reviewer: Mapped[User] = relationship()
     revision: Mapped[Revision] = relationship(lazy="joined")

@@ -138,6 +138,8 @@ class EventKind(StrEnum):
     CO_AUTHOR_ADDED = "co_author_added"
     CO_AUTHOR_REMOVED = "co_author_removed"
     PLAN_IMPORTED = "plan-imported"
+    FILE_ADDED = "file-added"
+    FILE_REMOVED = "file-removed"
 
     @property
     def label(self) -> str:
@@ -154,6 +156,8 @@ class EventKind(StrEnum):
             "co_author_added": "Co-author added",
             "co_author_removed": "Co-author removed",
             "plan-imported": "Action plan imported",
+            "file-added": "Evidence file added",
+            "file-removed": "Evidence file removed",
         }[self]
 
     @classmethod

@@ -16,6 +16,7 @@ The bulk export calls :func:`record_pdf` for each approved revision.
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -29,9 +30,9 @@ from sqlalchemy import select
 
 from eqia import sections
 from eqia.extensions import db
-from eqia.models import Assessment, Decision, Event, EventKind, Revision, Status
-from eqia.records import pdf, signing
+from eqia.models import Assessment, Decision, Event, EventKind, Revision, SealedRecord, Status
 from eqia.records import record as printed
+from eqia.records import signing
 from eqia.snapshot import Snapshot
 from eqia.timefmt import date_and_time, long_date
 
@@ -184,11 +185,20 @@ def _decision(decision: Decision, snapshot: Snapshot) -> printed.Decision:
             )
             for e in evaluations
         ],
+        links=[
+            printed.LinkDecision(link["code"], link["label"], link["confirmed"])
+            for link in decision.links or []
+        ],
     )
 
 
-def record(assessment: Assessment, revision: Revision | None = None) -> printed.Record:
-    """A revision as frozen, or (without one) the answers as they stand now."""
+def record(
+    assessment: Assessment,
+    revision: Revision | None = None,
+    anchor: printed.AuditAnchor | None = None,
+) -> printed.Record:
+    """A revision as frozen, or (without one) the answers as they stand now; a record being
+    sealed carries the audit chain's head."""
     organisation = current_app.config["ORGANISATION_NAME"]
     if revision is not None:
         snapshot = revision.read()
@@ -223,16 +233,8 @@ def record(assessment: Assessment, revision: Revision | None = None) -> printed.
         decision=_decision(decision, snapshot) if decision else None,
         history=_history(assessment, until),
         signed_off=bool(decision and decision.approved),
+        anchor=anchor,
     )
-
-
-@dataclass(frozen=True)
-class Document:
-    content: bytes
-    filename: str
-    signed: bool
-    reference: str
-    revision: int
 
 
 def sign(content: bytes, record: printed.Record) -> bytes:
@@ -255,33 +257,6 @@ def sign(content: bytes, record: printed.Record) -> bytes:
             "The timestamp authority failed: %s signed without a timestamp", record.reference
         )
         return signing.sign(content, loaded.certificate, reason=reason, location=location)
-
-
-def record_pdf(assessment: Assessment, revision: Revision | None = None) -> Document:
-    """The PDF of a revision (or of the current answers), signed only when signed off."""
-    drawn = record(assessment, revision)
-    content = pdf.render(drawn, current_app.config["FONT_DIR"])
-    if drawn.signed_off:
-        content = sign(content, drawn)
-        filename = f"{assessment.reference}-revision-{drawn.revision}.pdf"
-    elif revision is not None:
-        filename = f"{assessment.reference}-revision-{drawn.revision}-not-signed-off.pdf"
-    else:
-        filename = f"{assessment.reference}-draft-not-signed-off.pdf"
-    return Document(content, filename, drawn.signed_off, assessment.reference, drawn.revision)
-
-
-def current_revision(assessment: Assessment) -> Revision | None:
-    """The record in force: the signed-off revision; else the one awaiting sign-off."""
-    if assessment.approved_revision is not None:
-        return assessment.approved_revision
-    if assessment.status is Status.SUBMITTED:
-        return next((r for r in assessment.revisions if r.number == assessment.revision), None)
-    return None
-
-
-def in_force(assessment: Assessment) -> Document:
-    return record_pdf(assessment, current_revision(assessment))
 
 
 # Checking an uploaded PDF.
@@ -373,7 +348,7 @@ def _not_ours(what: str) -> Verdict:
     )
 
 
-def _against_database(found: signing.Inspection) -> Verdict:
+def _against_database(found: signing.Inspection, digest: str) -> Verdict:
     if not (found.reference and found.revision and found.content_hash):
         return _not_ours("it does not say which EqIA revision it records")
     named = f"{found.reference} revision {found.revision}"
@@ -391,6 +366,9 @@ def _against_database(found: signing.Inspection) -> Verdict:
         return _not_ours(f"its content differs from {named} as this service holds it")
     if decision is None or not decision.approved:
         return _not_ours(f"this service holds no sign-off of {named}")
+    sealed = SealedRecord.of(revision.id)
+    if sealed is not None and digest != sealed.sha256:
+        return _not_ours(f"it is not the record of {named} this service sealed")
     message = (
         f"This is {named}, signed off by {decision.reviewer_name} on "
         f"{date_and_time(decision.decided_at)}. It has not been changed since it was signed."
@@ -410,7 +388,8 @@ def check(stream: BinaryIO) -> Verdict:
     loaded = keys()
     found = signing.inspect(stream, loaded.trusted, list(loaded.timestamp_roots))
     if found.finding is signing.Finding.SIGNED:
-        return _against_database(found)
+        stream.seek(0)
+        return _against_database(found, hashlib.file_digest(stream, "sha256").hexdigest())
     return FINDINGS[found.finding]
 
 

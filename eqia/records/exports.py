@@ -27,9 +27,9 @@ from sqlalchemy import Select, func, select
 
 from eqia.downloads import BOM, download, neutralise
 from eqia.extensions import db
-from eqia.models import Assessment, Decision, DecisionKind, Revision
+from eqia.models import Assessment, Decision, DecisionKind, Revision, SealedRecord
 from eqia.permissions import AUDIT, allow
-from eqia.records import bp
+from eqia.records import bp, sealing
 from eqia.records.register import Criteria, Register
 from eqia.timefmt import LONDON, uk_now, uk_today
 
@@ -104,19 +104,17 @@ def approved(criteria: Criteria, batch: int = BATCH) -> Iterator[Approved]:
         after = rows[-1].reference
 
 
-class NotSigned(RuntimeError):
-    """An approved revision came back without a signature: never export it as if signed."""
-
-
 def signed_pdf(item: Approved) -> bytes:
-    """The signed PDF of one approved revision: the one call into the PDF record and signing."""
-    from eqia.records import documents
-
-    assessment = db.session.get(Assessment, item.assessment_id)
-    document = documents.record_pdf(assessment, db.session.get(Revision, item.revision_id))
-    if not document.signed:
-        raise NotSigned(f"{item.reference} revision {item.revision} was not signed")
-    return document.content
+    """The sealed record of one approved revision, as kept (sealed now if it never was)."""
+    content = db.session.scalar(
+        select(SealedRecord.content).where(SealedRecord.revision_id == item.revision_id)
+    )
+    if content is None:
+        assessment = db.session.get(Assessment, item.assessment_id)
+        revision = db.session.get(Revision, item.revision_id)
+        content = sealing.sealed(assessment, revision).content
+        db.session.expunge_all()  # what sealing loaded is not needed again
+    return content
 
 
 class _Sink(io.RawIOBase):

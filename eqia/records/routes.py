@@ -9,15 +9,20 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from eqia.downloads import download
 from eqia.forms import Required
 from eqia.permissions import SIGNED_IN, allow, load_assessment
-from eqia.records import bp, documents
+from eqia.records import bp, documents, sealing
 from eqia.shell import error_page
 
 # The verify form may carry a whole PDF of up to 25MB, plus the form around it.
 VERIFY_REQUEST_LIMIT = documents.MAX_PDF_BYTES + 1024 * 1024
 
 
-def _send(document: documents.Document):
-    return download(document.content, "application/pdf", document.filename)
+def _send(document: sealing.Document):
+    """A sealed record's ETag is its SHA-256: a client that has it gets 304."""
+    response = download(document.content, "application/pdf", document.filename)
+    if document.signed:
+        response.set_etag(document.sha256)
+        response.make_conditional(request)
+    return response
 
 
 @bp.route("/<ref>.pdf")
@@ -25,7 +30,7 @@ def _send(document: documents.Document):
 def record_pdf(ref: str):
     """The record in force: the signed-off revision, signed; otherwise the current answers,
     watermarked "Not signed off" and unsigned."""
-    return _send(documents.in_force(load_assessment(ref, "view")))
+    return _send(sealing.in_force(load_assessment(ref, "view", answers=False)))
 
 
 @bp.route("/<ref>/revisions/<int:number>.pdf")
@@ -35,7 +40,7 @@ def revision_pdf(ref: str, number: int):
     revision = next((r for r in assessment.revisions if r.number == number), None)
     if revision is None:
         abort(404)
-    return _send(documents.record_pdf(assessment, revision))
+    return _send(sealing.record_pdf(assessment, revision))
 
 
 class VerifyForm(FlaskForm):

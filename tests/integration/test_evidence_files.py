@@ -7,6 +7,7 @@ import os
 import struct
 import zipfile
 import zlib
+from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
@@ -159,10 +160,8 @@ WINDOWS_PROGRAM = (
 
 
 @pytest.fixture
-def uploads(app, tmp_path):
-    folder = tmp_path / "uploads"
-    app.config["UPLOAD_FOLDER"] = str(folder)
-    return folder
+def uploads(app):
+    return Path(app.config["UPLOAD_FOLDER"])
 
 
 @pytest.fixture

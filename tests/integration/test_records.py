@@ -1,5 +1,6 @@
 """PDF records: what they hold, their signature, who may download them, and checking one."""
 
+import hashlib
 import io
 import os
 import re
@@ -17,9 +18,10 @@ from sqlalchemy import select, update
 
 from eqia import workflow
 from eqia.extensions import db
-from eqia.models import Assessment, DecisionKind, Rating, Revision, User
+from eqia.models import Assessment, Decision, DecisionKind, Rating, Revision, SealedRecord, User
 from eqia.models.catalogue import Characteristic
-from eqia.records import documents, pdf, signing
+from eqia.records import documents, pdf, sealing, signing
+from eqia.records.record import AuditAnchor
 from tests import factories
 from tests.certificates import PASSPHRASE, make_certificate, make_tsa
 from tests.conftest import sign_in_as
@@ -78,14 +80,18 @@ def approve(app, ref: str, super_user_id: int, comment: str = "") -> None:
     )
 
 
-@pytest.fixture
-def approved(app, users):
-    """A screening-route EqIA, submitted and signed off: quick to make."""
+def approved_now(app, users) -> str:
+    """A screening-route EqIA, submitted and signed off (so sealed) now: quick to make."""
     with app.app_context():
         directorate_id = factories.make_directorate().id
     ref = submitted_eqia(app, users["lead"].id, directorate_id)
     approve(app, ref, users["super_user"].id)
     return ref
+
+
+@pytest.fixture
+def approved(app, users):
+    return approved_now(app, users)
 
 
 @pytest.fixture
@@ -240,17 +246,35 @@ def test_the_record_holds_every_answer_exactly_as_typed(app, clients, full):
         assert "Not signed off" not in page
 
 
-def test_the_same_revision_gives_the_same_record(app, clients, full):
+def test_every_download_of_a_signed_off_revision_is_the_record_sealed_at_sign_off(
+    app, clients, full
+):
+    first = download(clients["auditor"], full)
+    second = download(clients["lead"], full, 1)
+    assert first.data == second.data
+    digest = hashlib.sha256(first.data).hexdigest()
+    assert first.headers["ETag"] == f'"{digest}"'
+    again = clients["auditor"].get(f"/records/{full}.pdf", headers={"If-None-Match": digest})
+    assert again.status_code == 304 and again.data == b""
     with app.app_context():
         assessment = Assessment.by_reference(full)
         revision = assessment.approved_revision
-        first = pdf.render(documents.record(assessment, revision), app.config["FONT_DIR"])
-        second = pdf.render(documents.record(assessment, revision), app.config["FONT_DIR"])
-    assert first == second
-    one, two = (download(clients["auditor"], full).data for _ in range(2))
-    assert pdf_text(one) == pdf_text(two) == pdf_text(first)
-    info = [PdfReader(io.BytesIO(c)).metadata for c in (one, two)]
-    assert info[0]["/EqiaContentHash"] == info[1]["/EqiaContentHash"] == revision.content_hash
+        sealed = db.session.scalar(
+            select(SealedRecord).where(SealedRecord.revision_id == revision.id)
+        )
+        assert sealed.content == first.data and sealed.sha256 == digest
+        assert sealed.signed_at == Decision.on(revision).decided_at
+        # Drawing it again from the frozen data gives the same record, byte for byte.
+        anchor = AuditAnchor(sealed.audit_seq, sealed.audit_hash)
+        drawn = [
+            pdf.render(documents.record(assessment, revision, anchor), app.config["FONT_DIR"])
+            for _ in range(2)
+        ]
+    assert drawn[0] == drawn[1]
+    assert pdf_text(drawn[0]) == pdf_text(first.data)
+    info = PdfReader(io.BytesIO(first.data)).metadata
+    assert info["/EqiaContentHash"] == revision.content_hash
+    assert info["/EqiaAuditSeq"] == str(sealed.audit_seq)
 
 
 def test_later_events_do_not_change_the_signed_record(app, clients, users, approved):
@@ -595,7 +619,7 @@ def test_a_pkcs12_file_signs_as_well(app, clients, approved, tmp_path, certifica
 
 
 def test_a_timestamp_authority_makes_the_signature_pades_b_t(
-    app, clients, approved, tmp_path, monkeypatch, configured
+    app, clients, users, tmp_path, monkeypatch, configured
 ):
     from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
@@ -603,6 +627,7 @@ def test_a_timestamp_authority_makes_the_signature_pades_b_t(
     (tmp_path / "tsa-root.pem").write_bytes(root)
     app.config.update(TSA_URL="https://tsa.example.org/", TSA_CERT=str(tmp_path / "tsa-root.pem"))
     monkeypatch.setattr(documents, "_timestamper", lambda keys: DummyTimeStamper(tsa_cert, tsa_key))
+    approved = approved_now(app, users)
     content = download(clients["auditor"], approved).data
     ours = signing.load_certificates(str(configured), "certificate")[0]
     tsa = signing.load_certificates(str(tmp_path / "tsa-root.pem"), "root")[0]
@@ -625,13 +650,13 @@ def test_a_timestamp_authority_needs_its_root_certificate(app):
 
 
 def test_records_are_still_signed_while_the_timestamp_authority_is_down(
-    app, clients, approved, tmp_path, caplog
+    app, clients, users, tmp_path, caplog
 ):
     root, _cert, _key = make_tsa()
     (tmp_path / "tsa-root.pem").write_bytes(root)
     # Nothing listens on port 9 here: the request fails at once.
     app.config.update(TSA_URL="http://127.0.0.1:9/", TSA_CERT=str(tmp_path / "tsa-root.pem"))
-    response = download(clients["auditor"], approved)
+    response = download(clients["auditor"], approved_now(app, users))
     assert response.status_code == 200
     assert "The timestamp authority failed" in caplog.text
     assert outcome(verify_page(clients["auditor"], response.data)) == "valid"
@@ -646,6 +671,6 @@ def test_the_demo_approved_eqias_export(app, runner):
         ).all()
         assert len(approved) >= 2
         for assessment in approved:
-            document = documents.in_force(assessment)
+            document = sealing.in_force(assessment)
             assert document.signed
             assert documents.check(io.BytesIO(document.content)).valid

@@ -1,0 +1,76 @@
+"""seal-records: sealing signed-off revisions that have no sealed record, on one core and on all.
+
+    python benchmarks/bench_seal.py [--count 10000]
+
+The database (benchmarks/results/seal.sqlite3) gets the demo data and generated EqIAs
+until ``--count`` signed-off revisions have no sealed record; each generated revision
+copies the demo's signed-off snapshot, so each record drawn is a full EqIA's. Then half
+of them are sealed by one process and the other half by one process per core, with the
+same code as ``flask --app eqia seal-records`` (``eqia.records.seal_all``), and the
+records a second each way are reported. Every record sealed is checked afterwards: its
+stored SHA-256 matches its bytes.
+"""
+
+import argparse
+import hashlib
+import os
+import time
+
+from common import RESULTS, eqia_count, make_app
+from sqlalchemy import select
+
+from eqia import demo
+from eqia.extensions import db
+from eqia.models import SealedRecord
+from eqia.records import documents, generate, seal_all
+
+NAME = "seal"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    args = parser.parse_args()
+    app = make_app(NAME)
+    cores = os.cpu_count() or 1
+    with app.app_context():
+        if eqia_count() == 0:
+            demo.seed("a long benchmark password")
+            for revision_id in seal_all.unsealed():  # the template generated EqIAs copy
+                seal_all.seal_one(revision_id)
+        while len(seal_all.unsealed()) < args.count:
+            generate.generate(max(500, (args.count - len(seal_all.unsealed())) * 5 // 2))
+        documents.keys()
+        pending = seal_all.unsealed()[: args.count]
+        half = len(pending) // 2
+        timings = {}
+        for label, ids, workers in (
+            ("1 process", pending[:half], 1),
+            (f"{cores} processes", pending[half:], cores),
+        ):
+            started = time.perf_counter()
+            outcomes = list(seal_all.seal(ids, workers))
+            elapsed = time.perf_counter() - started
+            assert outcomes.count("sealed") == len(ids), outcomes[:5]
+            timings[label] = (len(ids), elapsed)
+        for record_id, sha, content in db.session.execute(
+            select(SealedRecord.id, SealedRecord.sha256, SealedRecord.content)
+            .where(SealedRecord.revision_id.in_(pending))
+            .execution_options(yield_per=200)
+        ):
+            assert hashlib.sha256(content).hexdigest() == sha, record_id
+    lines = [
+        f"seal-records over {len(pending):,} signed-off revisions ({db.engine.dialect.name}):",
+        "",
+        "| processes | records | seconds | records a second |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for label, (count, elapsed) in timings.items():
+        lines.append(f"| {label} | {count:,} | {elapsed:.1f} | {count / elapsed:.1f} |")
+    report = "\n".join(lines)
+    print(report)
+    (RESULTS / "seal.txt").write_text(report + "\n")
+
+
+if __name__ == "__main__":
+    main()
