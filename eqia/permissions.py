@@ -6,6 +6,7 @@ refused, and a test fails for it.
 """
 
 from collections.abc import Callable
+from enum import StrEnum
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -109,26 +110,118 @@ def in_group(user: User, name: str) -> bool:
     return may(user, GROUPS[name])
 
 
-# Decisions about one EqIA. Views, templates and the workflow all ask these.
+# Who may read what of an EqIA, declared once. Every page and file that shows part of an
+# EqIA asks ``can_read``; ``tests/integration/test_read_access.py`` walks every route for
+# every kind of person and every stage of an EqIA's life and compares it with this table.
+
+
+class Part(StrEnum):
+    """What of an EqIA a page or file shows."""
+
+    # Answers not signed off: being written, awaiting sign-off, returned.
+    ANSWERS = "answers"
+    # Signed-off revisions, their sealed records, and the evidence files they name.
+    SIGNED_OFF = "signed-off"
+    # A return's comments and each section's evaluation; reasons for withdrawing.
+    COMMENTS = "comments"
+    # Every event of the history (without it, only the sign-offs).
+    HISTORY = "history"
+    # The evidence files of the answers being written.
+    FILES = "files"
+    # Who the co-authors are, with their email addresses.
+    AUTHORS = "authors"
+
+
+class Relation(StrEnum):
+    """A person's relation to an EqIA."""
+
+    AUTHOR = "author"  # its owner or a co-author
+    OVERSIGHT = "oversight"  # an EqIA super user, an auditor or an admin
+    COLLEAGUE = "colleague"  # any other member of staff
+
+
+class Stage(StrEnum):
+    """Where an EqIA is, as far as reading it goes."""
+
+    DRAFT = "draft"  # never signed off
+    SUBMITTED = "submitted"  # awaiting its first sign-off
+    RETURNED = "returned"  # returned before its first sign-off
+    SIGNED_OFF = "signed-off"
+    UNDER_REVIEW = "under-review"  # the next revision is being written or reviewed
+    WITHDRAWN = "withdrawn"
+
+
+EVERYTHING = frozenset(Part)
+SIGNED_OFF_ONLY = frozenset({Part.SIGNED_OFF})
+NOTHING: frozenset[Part] = frozenset()
+
+READ_ACCESS: dict[Relation, dict[Stage, frozenset[Part]]] = {
+    Relation.AUTHOR: dict.fromkeys(Stage, EVERYTHING),
+    Relation.OVERSIGHT: dict.fromkeys(Stage, EVERYTHING),
+    Relation.COLLEAGUE: {
+        Stage.DRAFT: NOTHING,
+        Stage.SUBMITTED: NOTHING,
+        Stage.RETURNED: NOTHING,
+        Stage.SIGNED_OFF: SIGNED_OFF_ONLY,
+        Stage.UNDER_REVIEW: SIGNED_OFF_ONLY,
+        Stage.WITHDRAWN: NOTHING,
+    },
+}
+
+
+def stage(assessment: Assessment) -> Stage:
+    if assessment.status is Status.WITHDRAWN:
+        return Stage.WITHDRAWN
+    if assessment.status is Status.APPROVED:
+        return Stage.SIGNED_OFF
+    if assessment.approved_revision_id is not None:
+        return Stage.UNDER_REVIEW
+    return {
+        Status.DRAFT: Stage.DRAFT,
+        Status.SUBMITTED: Stage.SUBMITTED,
+        Status.RETURNED: Stage.RETURNED,
+    }[assessment.status]
+
+
+def relation(user: User, assessment: Assessment) -> Relation | None:
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if assessment.is_author(user):
+        return Relation.AUTHOR
+    if user.has_role(*OVERSIGHT):
+        return Relation.OVERSIGHT
+    return Relation.COLLEAGUE
+
+
+def readable(user: User, assessment: Assessment) -> frozenset[Part]:
+    """Everything of this EqIA the person may read, from the table."""
+    who = relation(user, assessment)
+    return NOTHING if who is None else READ_ACCESS[who][stage(assessment)]
+
+
+def can_read(user: User, assessment: Assessment, part: Part) -> bool:
+    return part in readable(user, assessment)
 
 
 def can_read_drafts(user: User, assessment: Assessment) -> bool:
-    """Authors, super users, auditors and admins may read answers not yet submitted."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and (assessment.is_author(user) or user.has_role(*OVERSIGHT))
-    )
+    """Whether the person may read answers that are not signed off."""
+    return can_read(user, assessment, Part.ANSWERS)
 
 
 def can_view(user: User, assessment: Assessment) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if can_read_drafts(user, assessment):
-        return True
-    return assessment.status in (Status.SUBMITTED, Status.APPROVED) or (
-        assessment.approved_revision_id is not None
-    )
+    """Whether the person may read anything of it at all."""
+    return bool(readable(user, assessment) & {Part.ANSWERS, Part.SIGNED_OFF})
+
+
+def require_part(assessment: Assessment, part: Part) -> None:
+    """403 unless the signed-in person may read this part of the EqIA."""
+    if not can_read(current_user, assessment, part):
+        abort(403)
+
+
+def revision_part(signed_off: bool) -> Part:
+    """A revision (its page and PDF) is the signed-off record, or answers not signed off."""
+    return Part.SIGNED_OFF if signed_off else Part.ANSWERS
 
 
 def can_edit(user: User, assessment: Assessment) -> bool:

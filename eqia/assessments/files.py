@@ -47,9 +47,9 @@ from eqia.downloads import attachment
 from eqia.errors import IllegalMove
 from eqia.extensions import db
 from eqia.forms import ConfirmForm, Required
-from eqia.models import Assessment, EventKind, EvidenceFile, User
+from eqia.models import Assessment, Decision, EventKind, EvidenceFile, User
 from eqia.models.audit import record
-from eqia.permissions import SIGNED_IN, allow, assessment_access
+from eqia.permissions import SIGNED_IN, Part, allow, assessment_access, can_read
 from eqia.sections import saving
 from eqia.timefmt import utcnow
 
@@ -363,10 +363,14 @@ def _listing(assessment: Assessment) -> list[dict]:
     ]
 
 
-def _named_by_a_revision(assessment: Assessment, evidence: EvidenceFile) -> bool:
-    """Whether a frozen revision lists this file (by id, or by name and hash for revisions
-    frozen before files were named by id)."""
+def _named_by_a_revision(
+    assessment: Assessment, evidence: EvidenceFile, signed_off_only: bool = False
+) -> bool:
+    """Whether a frozen revision (or a signed-off one) lists this file (by id, or by name and
+    hash for revisions frozen before files were named by id)."""
     for revision in assessment.revisions:
+        if signed_off_only and not _signed_off(revision):
+            continue
         section = revision.read().section(sections.EVIDENCE.slug)
         for frozen in (section.files or []) if section else []:
             if frozen.id == evidence.id or (
@@ -377,16 +381,32 @@ def _named_by_a_revision(assessment: Assessment, evidence: EvidenceFile) -> bool
     return False
 
 
-def _find_file(assessment: Assessment, file_id: int, removed_too: bool = False) -> EvidenceFile:
-    """A file of the draft; with ``removed_too``, also one removed from it that a frozen
-    revision still names."""
-    evidence = next((f for f in assessment.evidence if f.id == file_id), None)
-    if evidence is None or (
-        evidence.removed_at is not None
-        and not (removed_too and _named_by_a_revision(assessment, evidence))
-    ):
+def _signed_off(revision) -> bool:
+    decision = Decision.on(revision)
+    return bool(decision and decision.approved)
+
+
+def _find_file(assessment: Assessment, file_id: int) -> EvidenceFile:
+    """A file of the draft, for changing it."""
+    evidence = next((f for f in assessment.files if f.id == file_id), None)
+    if evidence is None:
         abort(404)
     return evidence
+
+
+def _readable_file(assessment: Assessment, file_id: int) -> EvidenceFile:
+    """A file the person may download: one of the draft's, or one a frozen revision names,
+    for those who may read the answers; only one a signed-off revision names, for others."""
+    evidence = next((f for f in assessment.evidence if f.id == file_id), None)
+    if evidence is None:
+        abort(404)
+    if can_read(current_user, assessment, Part.FILES):
+        if evidence.removed_at is None or _named_by_a_revision(assessment, evidence):
+            return evidence
+        abort(404)
+    if _named_by_a_revision(assessment, evidence, signed_off_only=True):
+        return evidence
+    abort(403)
 
 
 def _describe(evidence: EvidenceFile) -> str:
@@ -452,7 +472,7 @@ def files(assessment: Assessment):
 @allow(SIGNED_IN)
 @assessment_access("view")
 def download_file(assessment: Assessment, file_id: int) -> Response:
-    evidence = _find_file(assessment, file_id, removed_too=True)
+    evidence = _readable_file(assessment, file_id)
     response = send_from_directory(
         upload_folder(),
         evidence.stored_name,

@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import render_template
+from flask_login import current_user
 from sqlalchemy import Row, select
 from sqlalchemy.orm import defer
 
 from eqia.assessments import bp
 from eqia.extensions import db
 from eqia.models import Assessment, Decision, DecisionKind, Event, EventKind, Revision, Status
-from eqia.permissions import SIGNED_IN, allow, assessment_access
+from eqia.permissions import SIGNED_IN, Part, allow, assessment_access, can_read
 from eqia.timefmt import clock, uk_day
 
 
@@ -106,11 +107,12 @@ class RevisionEntry:
 @allow(SIGNED_IN)
 @assessment_access("view")
 def history(assessment: Assessment):
-    events = list(
-        db.session.scalars(
-            select(Event).where(Event.assessment_id == assessment.id).order_by(Event.seq)
-        )
-    )
+    """The whole history, for those who may read it; for other colleagues, the sign-offs."""
+    everything = can_read(current_user, assessment, Part.HISTORY)
+    query = select(Event).where(Event.assessment_id == assessment.id)
+    if not everything:
+        query = query.where(Event.kind == EventKind.APPROVED)
+    events = list(db.session.scalars(query.order_by(Event.seq)))
     revisions = db.session.scalars(
         select(Revision)
         .where(Revision.assessment_id == assessment.id)
@@ -130,9 +132,13 @@ def history(assessment: Assessment):
             ).where(Decision.assessment_id == assessment.id)
         )
     }
+    entries = [RevisionEntry(r, decisions.get(r.id)) for r in revisions]
+    if not everything:
+        entries = [e for e in entries if e.outcome == "Signed off"]
     return render_template(
         "assessments/history.html",
         assessment=assessment,
         entries=timeline(events),
-        revisions=[RevisionEntry(r, decisions.get(r.id)) for r in revisions],
+        revisions=entries,
+        everything=everything,
     )

@@ -28,11 +28,14 @@ from eqia.models import (
 )
 from eqia.permissions import (
     SIGNED_IN,
+    Part,
     allow,
     assessment_access,
     can_edit,
     can_read_drafts,
     can_start_review,
+    require_part,
+    revision_part,
 )
 from eqia.plan.links import plan_action_choices
 from eqia.questions import ActionForm
@@ -219,6 +222,7 @@ def check(assessment: Assessment):
 @allow(SIGNED_IN)
 @assessment_access("view")
 def submitted(assessment: Assessment):
+    require_part(assessment, Part.ANSWERS)
     return render_template("assessments/submitted.html", assessment=assessment)
 
 
@@ -354,12 +358,14 @@ def revision(assessment: Assessment, number: int):
     revision = next((r for r in assessment.revisions if r.number == number), None)
     if revision is None:
         abort(404)
+    decision = Decision.on(revision)
+    require_part(assessment, revision_part(bool(decision and decision.approved)))
     return render_template(
         "assessments/revision.html",
         assessment=assessment,
         revision=revision,
         snapshot=revision.read(),
-        decision=Decision.on(revision),
+        decision=decision,
     )
 
 

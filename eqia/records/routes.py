@@ -8,7 +8,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from eqia.downloads import download
 from eqia.forms import Required
-from eqia.permissions import SIGNED_IN, allow, load_assessment
+from eqia.models import Decision
+from eqia.permissions import SIGNED_IN, allow, load_assessment, require_part, revision_part
 from eqia.records import bp, documents, sealing
 from eqia.shell import error_page
 
@@ -40,6 +41,8 @@ def revision_pdf(ref: str, number: int):
     revision = next((r for r in assessment.revisions if r.number == number), None)
     if revision is None:
         abort(404)
+    decision = Decision.on(revision)
+    require_part(assessment, revision_part(bool(decision and decision.approved)))
     return _send(sealing.record_pdf(assessment, revision))
 
 
