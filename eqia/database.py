@@ -1,5 +1,6 @@
 """Database settings the ORM does not give on its own, and the one dialect-aware insert."""
 
+import re
 import sqlite3
 
 from flask import Flask
@@ -7,6 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from eqia.extensions import db
 
@@ -20,7 +22,31 @@ def _on_sqlite_connect(dbapi_connection, _record) -> None:
         cursor.close()
 
 
+# The largest id an INTEGER column holds (PostgreSQL's int4): any larger number in a URL or
+# a form names nothing, and must never reach the database.
+MAX_ID = 2**31 - 1
+_ID = re.compile(r"[0-9]{1,10}")
+
+
+def id_from(text: str | None) -> int | None:
+    """An id typed into a URL or form (ASCII digits, in range); None for anything else."""
+    if text is None or not _ID.fullmatch(text):
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: a number beyond any id is no match (404), never an
+    out-of-range query."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's name
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
     if not event.contains(Engine, "connect", _on_sqlite_connect):
         event.listen(Engine, "connect", _on_sqlite_connect)
 

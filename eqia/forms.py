@@ -5,14 +5,52 @@ section can be saved half-done ("Save and come back later") while every rule
 about *form* (length, real dates, valid choices) still applies.
 """
 
+import re
 from datetime import date
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovDateInput
-from wtforms import DateField, RadioField, SelectField, TextAreaField, ValidationError
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import Length
 
 from eqia.timefmt import uk_today
+
+# The years a date may fall in: enough for any decision, review or action, and the day after
+# the last is still a date.
+FIRST_YEAR, LAST_YEAR = 1000, 2999
+
+
+# Characters no answer may hold: control characters (NUL, escape, and in a one-line answer
+# tabs and line breaks too), and the bidirectional overrides that can make text read in
+# another order than it is stored. Letters, marks and joiners of every script are kept.
+_BIDI_OVERRIDES = "\u202a-\u202e\u2066-\u2069"
+_NOT_IN_A_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_OVERRIDES}]")
+_NOT_IN_TEXT = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI_OVERRIDES}]")
+
+
+def _field_name(field) -> str:
+    return getattr(field, "name_in_errors", None) or field.label.text
+
+
+class Form(FlaskForm):
+    """Every form of the service. Besides its own rules, no text it takes may hold a control
+    character (a text area may hold tabs and line breaks), so nothing typed can break a
+    database, an email's headers or the order text reads in."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if not isinstance(field, StringField) or not isinstance(field.data, str):
+                continue
+            multiline = isinstance(field, TextAreaField)
+            if (_NOT_IN_TEXT if multiline else _NOT_IN_A_LINE).search(field.data):
+                allowed = " other than tabs and line breaks" if multiline else ""
+                field.errors = [
+                    *field.errors,
+                    f"{_field_name(field)} must not contain control characters{allowed}",
+                ]
+                valid = False
+        return valid
 
 
 def strip(value: str | None) -> str | None:
@@ -117,8 +155,10 @@ class GovDateField(DateField):
             self.data = None
             raise ValueError(f"{self.name_in_errors} must include {' and '.join(missing)}")
         try:
+            if not all(part.isascii() and part.isdigit() and len(part) <= 4 for part in parts):
+                raise ValueError
             day, month, year = (int(part) for part in parts)
-            if year < 1000:
+            if year < FIRST_YEAR:
                 raise ValueError
             self.data = date(year, month, day)
         except ValueError:
@@ -129,13 +169,22 @@ class GovDateField(DateField):
         return ""
 
 
+class LongText(TextAreaField):
+    """A text area whose error messages name it as ``name_in_errors``."""
+
+    def __init__(self, label=None, validators=None, name_in_errors: str | None = None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.name_in_errors = name_in_errors or label
+
+
 def long_text(label: str, limit: int, *validators, name: str | None = None, **kwargs):
     """A textarea with a GOV.UK character count; over-long text is an error."""
-    return TextAreaField(
+    return LongText(
         label,
         widget=GovCharacterCount(),
         validators=[*validators, max_length(limit, name or label)],
         render_kw={"params": {"maxlength": limit}},
+        name_in_errors=name or label,
         **kwargs,
     )
 
@@ -164,7 +213,7 @@ def optional_int(value) -> int | None:
     return int(value)
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button-only POST: carries the CSRF token and nothing else."""
 
 

@@ -11,7 +11,7 @@ MAX_PAGE = 1_000_000
 
 def requested_page() -> int:
     raw = request.args.get("page", "1")
-    page = int(raw) if raw.isdigit() and len(raw) <= 7 else 1
+    page = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 7 else 1
     return min(max(page, 1), MAX_PAGE)
 
 

@@ -13,9 +13,11 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from eqia import pending
-from eqia.models import Assessment, Role, Status, User
+from eqia.extensions import db
+from eqia.models import Assessment, CoAuthor, Event, EventKind, Role, Status, User
 
 ANYONE = "anyone"
 SIGNED_IN = "signed_in"
@@ -234,20 +236,49 @@ def can_edit(user: User, assessment: Assessment) -> bool:
 
 
 def can_manage_authors(user: User, assessment: Assessment) -> bool:
+    """The owner adds and removes co-authors, but not while the EqIA awaits sign-off."""
     return (
         user.is_authenticated
         and user.id == assessment.owner_id
-        and assessment.status is not Status.WITHDRAWN
+        and assessment.status not in (Status.SUBMITTED, Status.WITHDRAWN)
     )
 
 
+# What a person does when they help write an EqIA: any of these by them means they did.
+AUTHORING = (
+    EventKind.CREATED,
+    EventKind.SAVED,
+    EventKind.FILE_ADDED,
+    EventKind.FILE_REMOVED,
+    EventKind.SUBMITTED,
+    EventKind.RESUBMITTED,
+    EventKind.REVIEW_STARTED,
+)
+
+
+def has_ever_authored(user: User, assessment: Assessment) -> bool:
+    """Whether the person owns, co-authors or ever co-authored the EqIA, or ever wrote any
+    part of it: separation of duties holds even after they are removed as a co-author."""
+    if assessment.is_author(user):
+        return True
+    was_co_author = select(CoAuthor.user_id).where(
+        CoAuthor.assessment_id == assessment.id, CoAuthor.user_id == user.id
+    )
+    wrote = select(Event.id).where(
+        Event.assessment_id == assessment.id,
+        Event.actor_id == user.id,
+        Event.kind.in_(AUTHORING),
+    )
+    return bool(db.session.scalar(select(was_co_author.exists() | wrote.exists())))
+
+
 def can_review(user: User, assessment: Assessment) -> bool:
-    """Super users sign off, never an EqIA they own or co-author."""
+    """Super users sign off, never an EqIA they own, co-author, or ever helped write."""
     return (
         user.is_authenticated
         and user.is_active
         and user.has_role(Role.SUPER_USER)
-        and not assessment.is_author(user)
+        and not has_ever_authored(user, assessment)
     )
 
 
@@ -285,7 +316,7 @@ def load_assessment(ref: str, action: str, answers: bool = True) -> Assessment:
     if assessment is None:
         abort(404)
     if not ASSESSMENT_CHECKS[action](current_user, assessment):
-        if action == "edit" and assessment.is_author(current_user):
+        if action in ("edit", "authors") and assessment.is_author(current_user):
             abort(409, description=_not_editable(assessment))
         abort(403)
     return assessment

@@ -5,7 +5,6 @@ Wording follows the GOV.UK style: "Enter …", "Select …", "Describe …".
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
@@ -25,6 +24,7 @@ from wtforms.validators import Optional
 from wtforms.widgets import HiddenInput
 
 from eqia.forms import (
+    Form,
     GovDateField,
     GovRadioField,
     GovSelectField,
@@ -104,7 +104,7 @@ def radios(label: str, choices, message: str, **kwargs) -> GovRadioField:
     )
 
 
-class SectionForm(FlaskForm):
+class SectionForm(Form):
     """A question page: the answers plus the version they were based on."""
 
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])

@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from eqia import pending
+from eqia.database import id_from
 from eqia.errors import UnknownSnapshot, WorkflowError
 from eqia.extensions import db, login_manager
 from eqia.models import User, tag_class
@@ -160,7 +161,8 @@ def _server_error(_error: Exception):
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    found = id_from(user_id)
+    return db.session.get(User, found) if found else None
 
 
 def init_app(app: Flask) -> None:

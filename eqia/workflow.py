@@ -125,7 +125,10 @@ def submit(
         setattr(assessment, column, value)
     assessment.submitted_to_id = to.id if to else None
     assessment.submitted_at = revision.created_at
-    assessment.assigned_to_id = assessment.assigned_at = None
+    # Sent to a named super user, it is theirs to decide until they release it (or an admin
+    # gives it to someone else).
+    assessment.assigned_to_id = to.id if to else None
+    assessment.assigned_at = revision.created_at if to else None
     kind = EventKind.SUBMITTED if first else EventKind.RESUBMITTED
     _move(assessment, {Status.DRAFT, Status.RETURNED}, Status.SUBMITTED, by, kind, message)
     notifications.queue(
@@ -160,7 +163,8 @@ def latest_revision(assessment: Assessment) -> Revision | None:
 def _require_reviewer(assessment: Assessment, by: User) -> None:
     require(by.has_role(Role.SUPER_USER), "Only an EqIA super user can sign off an EqIA")
     require(
-        not assessment.is_author(by), "You cannot sign off an EqIA you own or are a co-author of"
+        not permissions.has_ever_authored(by, assessment),
+        "You cannot sign off an EqIA you own, co-author or have helped to write",
     )
     require(by.is_active, "Your account is not active")
     require(
@@ -183,6 +187,42 @@ def assign(assessment: Assessment, by: User) -> None:
         assessment.assigned_to_id = by.id
         assessment.assigned_at = utcnow()
         record(EventKind.ASSIGNED, by, assessment.id, revision=assessment.revision)
+
+
+def release(assessment: Assessment, by: User) -> None:
+    """The super user who holds the EqIA, or an admin, lets any other super user take it."""
+    holder = assessment.assigned_to
+    require(holder is not None, "Nobody has picked up this EqIA", IllegalMove)
+    require(
+        holder.id == by.id or by.has_role(Role.ADMIN),
+        f"Only {holder.name} or an admin can release this EqIA",
+    )
+    assessment.assigned_to_id = assessment.assigned_at = None
+    record(EventKind.RELEASED, by, assessment.id, revision=assessment.revision, note=holder.name)
+
+
+def reassign(assessment: Assessment, by: User, to: User) -> None:
+    """An admin gives the EqIA awaiting sign-off to another super user."""
+    require(by.has_role(Role.ADMIN), "Only an admin can give an EqIA to another super user")
+    require(
+        assessment.status is Status.SUBMITTED,
+        f"This EqIA is {assessment.status.label.lower()}, so it is not waiting for sign-off",
+        IllegalMove,
+    )
+    require(permissions.can_review(to, assessment), f"{to.name} cannot sign off this EqIA")
+    assessment.assigned_to_id, assessment.assigned_at = to.id, utcnow()
+    record(EventKind.ASSIGNED, by, assessment.id, revision=assessment.revision, note=to.name)
+
+
+def release_everything_held_by(user: User, by: User) -> None:
+    """When a super user is deactivated, what they held waits for any other super user."""
+    held = db.session.scalars(
+        select(Assessment).where(
+            Assessment.assigned_to_id == user.id, Assessment.status == Status.SUBMITTED
+        )
+    )
+    for assessment in held:
+        release(assessment, by)
 
 
 def decide(

@@ -1,6 +1,5 @@
 """Forms for the characteristics catalogue."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
@@ -11,7 +10,7 @@ from wtforms import BooleanField, HiddenField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf
 
-from eqia.forms import GovRadioField, Required, long_text, max_length, strip
+from eqia.forms import Form, GovRadioField, Required, long_text, max_length, strip
 
 NAME_LIMIT = 200
 GUIDANCE_LIMIT = 2_000
@@ -22,7 +21,7 @@ KINDS = [
 ]
 
 
-class CharacteristicForm(FlaskForm):
+class CharacteristicForm(Form):
     name = StringField(
         "Name",
         widget=GovTextInput(),
@@ -60,7 +59,7 @@ class CharacteristicForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     """A Move up or Move down button: the direction and the CSRF token."""
 
     direction = HiddenField(validators=[AnyOf(["up", "down"])])

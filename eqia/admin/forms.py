@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -20,11 +19,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Optional
 
 from eqia.auth.forms import EMAIL_FORMAT, new_password_rules
-from eqia.forms import max_length, not_blank, strip
+from eqia.forms import Form, max_length, not_blank, strip
 from eqia.models import Role
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
@@ -82,7 +81,7 @@ class UserForm(FlaskForm):
             self.password.description = "Leave blank to keep their current password."
 
 
-class DirectorateForm(FlaskForm):
+class DirectorateForm(Form):
     name = StringField(
         "Directorate name",
         widget=GovTextInput(),
@@ -94,7 +93,7 @@ class DirectorateForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class UserSearchForm(FlaskForm):
+class UserSearchForm(Form):
     class Meta:
         csrf = False
 

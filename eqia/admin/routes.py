@@ -2,6 +2,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from eqia import workflow
 from eqia.admin import bp
 from eqia.admin.forms import DirectorateForm, UserForm, UserSearchForm
 from eqia.extensions import db
@@ -37,9 +38,14 @@ def _save_user(user: User, form: UserForm) -> bool:
         form.email.errors.append("A user with this email address already exists")
         return False
     roles = {Role(value) for value in form.roles.data}
-    if user.id == current_user.id and (Role.ADMIN not in roles or not form.active.data):
-        form.roles.errors.append("You cannot remove your own admin role or deactivate yourself")
+    if user.id == current_user.id and roles != set(user.roles):
+        form.roles.errors.append("You cannot change your own roles: ask another admin")
         return False
+    if user.id == current_user.id and not form.active.data:
+        form.active.errors.append("You cannot deactivate yourself: ask another admin")
+        return False
+    if user.active and not form.active.data:
+        workflow.release_everything_held_by(user, current_user)
     user.email = email
     user.name = form.name.data.strip()
     user.job_title = form.job_title.data.strip()

@@ -1,8 +1,10 @@
 """Co-authors: colleagues the owner adds to help write an EqIA.
 
 A co-author can do what the owner can with the answers (edit and submit), and
-sees the EqIA in "Your EqIAs". Only the owner adds and removes co-authors. Each
-change writes an audit event in the same transaction.
+sees the EqIA in "Your EqIAs". Only the owner adds and removes co-authors, never
+while the EqIA awaits sign-off. Each change writes an audit event in the same
+transaction; a co-author removed stays on record, because nobody who helped write
+an EqIA may sign it off.
 """
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -13,9 +15,10 @@ from eqia.assessments import bp
 from eqia.assessments.forms import CoAuthorForm
 from eqia.extensions import db
 from eqia.forms import ConfirmForm
-from eqia.models import Assessment, CoAuthor, EventKind, Status, User
+from eqia.models import Assessment, CoAuthor, EventKind, User
 from eqia.models.audit import record
 from eqia.permissions import SIGNED_IN, allow, assessment_access
+from eqia.timefmt import utcnow
 
 
 def _describe(user: User) -> str:
@@ -30,9 +33,6 @@ def _colleague_problem(assessment: Assessment, colleague: User | None) -> str | 
         return "You are already the owner of this EqIA"
     if any(c.user_id == colleague.id for c in assessment.co_authors):
         return f"{colleague.name} is already a co-author"
-    if assessment.status is Status.SUBMITTED and assessment.submitted_to_id == colleague.id:
-        # An author can never sign off their own EqIA.
-        return f"{colleague.name} has been asked to sign off this EqIA, so cannot be a co-author"
     return None
 
 
@@ -45,9 +45,15 @@ def co_authors(assessment: Assessment):
         colleague = User.by_email(form.email.data)
         problem = _colleague_problem(assessment, colleague)
         if problem is None:
-            assessment.co_authors.append(
-                CoAuthor(user_id=colleague.id, added_by_id=current_user.id)
-            )
+            earlier = db.session.get(CoAuthor, (assessment.id, colleague.id))
+            if earlier is not None:  # a co-author once before: on record again
+                earlier.removed_at, earlier.added_by_id = None, current_user.id
+                earlier.added_at = utcnow()
+                db.session.expire(assessment, ["co_authors"])
+            else:
+                assessment.co_authors.append(
+                    CoAuthor(user_id=colleague.id, added_by_id=current_user.id)
+                )
             record(
                 EventKind.CO_AUTHOR_ADDED, current_user, assessment.id, note=_describe(colleague)
             )
@@ -77,7 +83,8 @@ def remove_co_author(assessment: Assessment, user_id: int):
     colleague = co_author.user
     form = ConfirmForm()
     if form.validate_on_submit():
-        assessment.co_authors.remove(co_author)
+        co_author.removed_at = utcnow()  # kept on record: they may never sign it off
+        db.session.expire(assessment, ["co_authors"])
         record(EventKind.CO_AUTHOR_REMOVED, current_user, assessment.id, note=_describe(colleague))
         db.session.commit()
         flash(f"{colleague.name} has been removed as a co-author.", "success")

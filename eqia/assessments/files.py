@@ -34,7 +34,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput
 from sqlalchemy import select
@@ -46,7 +45,7 @@ from eqia.assessments import bp
 from eqia.downloads import attachment
 from eqia.errors import IllegalMove
 from eqia.extensions import db
-from eqia.forms import ConfirmForm, Required
+from eqia.forms import ConfirmForm, Form, Required
 from eqia.models import Assessment, Decision, EventKind, EvidenceFile, User
 from eqia.models.audit import record
 from eqia.permissions import SIGNED_IN, Part, allow, assessment_access, can_read
@@ -304,7 +303,7 @@ def file_size(size: int) -> str:
 # The form and the views.
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(
         "Upload a file",
         widget=GovFileInput(),

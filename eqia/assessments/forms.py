@@ -1,6 +1,5 @@
 """Forms of the assessments area that are not section questions."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
@@ -13,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Optional
 
 from eqia.forms import (
+    Form,
     GovRadioField,
     GovSelectField,
     Required,
@@ -24,7 +24,7 @@ from eqia.forms import (
 from eqia.questions import MEDIUM, YES_NO, text_input
 
 
-class AddAnotherForm(FlaskForm):
+class AddAnotherForm(Form):
     add_another = GovRadioField(
         "Do you need to add another action?",
         widget=GovRadioInput(),
@@ -34,7 +34,7 @@ class AddAnotherForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
-class StartForm(FlaskForm):
+class StartForm(Form):
     title = text_input(
         "What is the proposal called?",
         "Enter the title of the proposal",
@@ -43,7 +43,7 @@ class StartForm(FlaskForm):
     submit = SubmitField("Start", widget=GovSubmitInput())
 
 
-class CoAuthorForm(FlaskForm):
+class CoAuthorForm(Form):
     email = StringField(
         "Email address of your colleague",
         widget=GovTextInput(),
@@ -60,7 +60,7 @@ class CoAuthorForm(FlaskForm):
     submit = SubmitField("Add co-author", widget=GovSubmitInput())
 
 
-class SubmitForm(FlaskForm):
+class SubmitForm(Form):
     declaration = SelectMultipleField(
         "Declaration",
         widget=GovCheckboxesInput(),
@@ -82,6 +82,6 @@ class SubmitForm(FlaskForm):
     submit = SubmitField("Submit for sign-off", widget=GovSubmitInput())
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(Form):
     reason = long_text("Why are you withdrawing this EqIA?", MEDIUM, Optional(), name="Reason")
     submit = SubmitField("Withdraw EqIA", widget=GovSubmitInput())

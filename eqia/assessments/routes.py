@@ -27,6 +27,7 @@ from eqia.models import (
     User,
 )
 from eqia.permissions import (
+    ADMIN,
     SIGNED_IN,
     Part,
     allow,
@@ -34,11 +35,13 @@ from eqia.permissions import (
     can_edit,
     can_read_drafts,
     can_start_review,
+    may,
     require_part,
     revision_part,
 )
 from eqia.plan.links import plan_action_choices
 from eqia.questions import ActionForm
+from eqia.reviews import queue
 from eqia.sections import saving
 
 
@@ -97,6 +100,9 @@ def view(assessment: Assessment):
         approval=Decision.on(approved) if approved else None,
         under_review=approved is not None and assessment.status is not Status.APPROVED,
         can_start_review=can_start_review(current_user, assessment),
+        reassign=queue.reassign_form(assessment)
+        if may(current_user, ADMIN) and assessment.status is Status.SUBMITTED
+        else None,
     )
 
 

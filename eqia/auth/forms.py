@@ -1,15 +1,14 @@
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, SubmitField, ValidationError
 from wtforms.validators import Email, EqualTo, InputRequired
 
-from eqia.forms import max_length, not_blank, strip
+from eqia.forms import Form, max_length, not_blank, strip
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.org"
 MIN_PASSWORD_LENGTH = 12
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
@@ -36,7 +35,7 @@ def new_password_rules(form, field) -> None:
         raise ValidationError("Password must not be your email address")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         "Current password",
         widget=GovPasswordInput(),

@@ -4,6 +4,7 @@ Status changes only in ``eqia.workflow``. Each editable part carries a version
 number, so two people saving the same part cannot silently overwrite each other.
 """
 
+import re
 from collections.abc import Iterator
 from datetime import date, datetime
 
@@ -30,6 +31,9 @@ from eqia.models.types import Status, enum_column
 from eqia.models.users import Directorate, User
 from eqia.snapshot import Snapshot, content_hash, read
 from eqia.timefmt import utcnow
+
+# EQIA-2027-0042: the year and a number within it (``workflow._next_reference``).
+REFERENCE = re.compile(r"EQIA-[0-9]{4}-[0-9]{4,9}", re.IGNORECASE)
 
 
 class Assessment(db.Model):
@@ -76,8 +80,12 @@ class Assessment(db.Model):
         foreign_keys=[approved_revision_id], post_update=True
     )
     directorate: Mapped[Directorate | None] = relationship()
+    # The co-authors now; one removed stays on record (``removed_at``), for separation of
+    # duties: nobody who ever helped write an EqIA signs it off.
     co_authors: Mapped[list["CoAuthor"]] = relationship(
-        cascade="all, delete-orphan", order_by="CoAuthor.added_at"
+        primaryjoin="and_(Assessment.id == CoAuthor.assessment_id, CoAuthor.removed_at.is_(None))",
+        cascade="all, delete-orphan",
+        order_by="CoAuthor.added_at",
     )
     sections: Mapped[dict[str, "SectionAnswers"]] = relationship(
         collection_class=attribute_keyed_dict("slug"), cascade="all, delete-orphan"
@@ -100,6 +108,8 @@ class Assessment(db.Model):
     def by_reference(cls, reference: str, answers: bool = True) -> "Assessment | None":
         """One EqIA with its authors and (unless ``answers`` is False) every part of its
         answers, in a fixed number of queries."""
+        if not REFERENCE.fullmatch(reference):
+            return None  # names no EqIA: nothing else need reach the database
         parts = [cls.co_authors]
         if answers:
             parts += [cls.sections, cls.impacts, cls.actions, cls.objective_links, cls.evidence]
@@ -132,6 +142,7 @@ class CoAuthor(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
     added_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    removed_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
 

@@ -1,5 +1,7 @@
 """Reference data an admin maintains: characteristics, districts, the EDI plan's objectives."""
 
+import re
+
 from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -19,6 +21,13 @@ class Characteristic(db.Model):
     kind: Mapped[str] = mapped_column(String(20), default="local")
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+
+    @classmethod
+    def by_code(cls, code: str | None) -> "Characteristic | None":
+        """The characteristic a URL names by code (lower-case letters, digits, hyphens)."""
+        if not code or not re.fullmatch(r"[a-z0-9-]{1,60}", code):
+            return None
+        return db.session.scalar(select(cls).where(cls.code == code))
 
     @classmethod
     def active_in_order(cls) -> list["Characteristic"]:

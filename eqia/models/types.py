@@ -140,6 +140,14 @@ class EventKind(StrEnum):
     PLAN_IMPORTED = "plan-imported"
     FILE_ADDED = "file-added"
     FILE_REMOVED = "file-removed"
+    RELEASED = "released"
+    USER_ADDED = "user-added"
+    USER_CHANGED = "user-changed"
+    DIRECTORATE_ADDED = "directorate-added"
+    DIRECTORATE_CHANGED = "directorate-changed"
+    CHARACTERISTIC_ADDED = "characteristic-added"
+    CHARACTERISTIC_CHANGED = "characteristic-changed"
+    PLAN_CHANGED = "plan-changed"
 
     @property
     def label(self) -> str:
@@ -158,6 +166,14 @@ class EventKind(StrEnum):
             "plan-imported": "Action plan imported",
             "file-added": "Evidence file added",
             "file-removed": "Evidence file removed",
+            "released": "Released for another super user",
+            "user-added": "User added",
+            "user-changed": "User changed",
+            "directorate-added": "Directorate added",
+            "directorate-changed": "Directorate changed",
+            "characteristic-added": "Characteristic added",
+            "characteristic-changed": "Characteristic changed",
+            "plan-changed": "Action plan changed",
         }[self]
 
     @classmethod

@@ -4,7 +4,6 @@ of a report."""
 import re
 from datetime import date
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -19,6 +18,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
 from eqia.forms import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Form,
     GovDateField,
     GovRadioField,
     GovSelectField,
@@ -37,7 +39,7 @@ from eqia.timefmt import uk_today
 DESCRIPTION_LIMIT = 2_000
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(Form):
     """Carries the version of the row being edited, so two admins cannot overwrite each other."""
 
     version = HiddenField()
@@ -47,7 +49,7 @@ class VersionedForm(FlaskForm):
         return int(raw) if re.fullmatch(r"[0-9]{1,9}", str(raw)) else 0
 
 
-class ObjectiveForm(FlaskForm):
+class ObjectiveForm(Form):
     number = StringField(
         "Objective number",
         widget=GovTextInput(),
@@ -185,7 +187,7 @@ class ProgressForm(VersionedForm):
             raise ValidationError("Date completed must be today or in the past")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(
         "Upload the action plan",
         widget=GovFileInput(),
@@ -195,14 +197,13 @@ class ImportForm(FlaskForm):
     submit = SubmitField("Check the file", widget=GovSubmitInput())
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(Form):
     fingerprint = HiddenField()
 
 
 # The period of a report: a GET form, so every report lives in its URL.
 
-LAST_YEAR = 2999  # so the day after the period is always a date
-_ISO = re.compile(r"(\d{1,4})-(\d{1,2})-(\d{1,2})")
+_ISO = re.compile(r"([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})")
 
 
 class PeriodDate(GovDateField):
@@ -217,7 +218,7 @@ class PeriodDate(GovDateField):
                 self.data = date(int(year), int(month), int(day)) if match else None
             except ValueError:
                 self.data = None
-            if self.data is None or self.data.year < 1000:
+            if self.data is None or self.data.year < FIRST_YEAR:
                 self.data = None
                 raise ValueError(f"{self.name_in_errors} must be a real date")
             return
@@ -229,7 +230,7 @@ class PeriodDate(GovDateField):
             raise ValidationError(f"{self.name_in_errors} must be in or before {LAST_YEAR}")
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     """Which period: a preset, or any start and end dates. A GET form: it changes nothing."""
 
     class Meta:

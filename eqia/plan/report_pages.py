@@ -9,8 +9,8 @@ name its dates, so they cover the same days, and show the same figures, as the p
 from __future__ import annotations
 
 from flask import abort, current_app, render_template, request
-from sqlalchemy import select
 
+from eqia.database import id_from
 from eqia.downloads import CSV_TYPE, csv_text, download
 from eqia.extensions import db
 from eqia.models import Characteristic, Directorate
@@ -161,9 +161,7 @@ def insight_eqias():
     """The EqIAs behind one number of the insight table."""
     form, period = _period("last-12-months")
     kind = request.args.get("impact", "")
-    characteristic = db.session.scalar(
-        select(Characteristic).where(Characteristic.code == request.args.get("characteristic", ""))
-    )
+    characteristic = Characteristic.by_code(request.args.get("characteristic"))
     if kind not in KINDS or characteristic is None:
         abort(404)
     raw = request.args.get("directorate", "").strip()
@@ -171,7 +169,8 @@ def insight_eqias():
     if raw == "none":
         directorate_id = NO_DIRECTORATE
     elif raw:
-        directorate = db.session.get(Directorate, int(raw)) if raw.isdigit() else None
+        found = id_from(raw)
+        directorate = db.session.get(Directorate, found) if found else None
         if directorate is None:
             abort(404)
         directorate_id = directorate.id

@@ -30,6 +30,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from eqia.admin.audit import QUIET
 from eqia.downloads import CSV_TYPE, download
 from eqia.extensions import db
 from eqia.forms import ConfirmForm
@@ -173,6 +174,7 @@ def preview_import(token: str):
             changed_meanwhile = True
         else:
             try:
+                db.session.info[QUIET] = True  # the import is one event: its summary
                 importer.apply(preview, current_user)
                 note = f"{pending['name']}: {_summary(preview)}"
                 record(EventKind.PLAN_IMPORTED, current_user, note=note)

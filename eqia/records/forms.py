@@ -3,18 +3,17 @@
 import re
 from datetime import date
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovTextInput
 from wtforms import SelectMultipleField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
 
-from eqia.forms import GovSelectField, max_length, optional_int, strip
+from eqia.forms import FIRST_YEAR, LAST_YEAR, Form, GovSelectField, max_length, optional_int, strip
 from eqia.models import Status
 from eqia.questions import OUTCOMES, PROPOSAL_TYPES
 
 DATE_HINT = "For example, 31/3/2027 or 2027-03-31"
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_UK = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
+_ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+_UK = re.compile(r"([0-9]{1,2})[/.]([0-9]{1,2})[/.]([0-9]{4})")
 
 
 def parse_date(text: str) -> date | None:
@@ -28,9 +27,9 @@ def parse_date(text: str) -> date | None:
         return None
     try:
         value = date(int(year), int(month), int(day))
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
-    return value if value.year >= 1000 else None
+    return value if FIRST_YEAR <= value.year <= LAST_YEAR else None
 
 
 class DateText(StringField):
@@ -76,7 +75,7 @@ class MultiChoiceFilter(_KnownChoices, SelectMultipleField):
 ANY = SelectChoice("", "Any")
 
 
-class RegisterFilter(FlaskForm):
+class RegisterFilter(Form):
     class Meta:
         csrf = False  # a GET search changes nothing
 

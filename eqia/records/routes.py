@@ -1,13 +1,12 @@
 """The auditor's records: signed PDFs, the verify page, the register and exports."""
 
 from flask import abort, render_template, request
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from eqia.downloads import download
-from eqia.forms import Required
+from eqia.forms import Form, Required
 from eqia.models import Decision
 from eqia.permissions import SIGNED_IN, allow, load_assessment, require_part, revision_part
 from eqia.records import bp, documents, sealing
@@ -46,7 +45,7 @@ def revision_pdf(ref: str, number: int):
     return _send(sealing.record_pdf(assessment, revision))
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(Form):
     file = FileField(
         "Upload a PDF record",
         widget=GovFileInput(),

@@ -1,12 +1,11 @@
 """The review form: an evaluation of each section, the EDI objective links, the decision."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
 from wtforms import HiddenField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from eqia.forms import GovRadioField, Required, long_text
+from eqia.forms import Form, GovRadioField, Required, long_text
 from eqia.models import DecisionKind, ObjectiveLink, Rating
 from eqia.questions import MEDIUM
 from eqia.snapshot import SectionView
@@ -19,7 +18,7 @@ DECISION_CHOICES = [
 ]
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     revision = HiddenField()
     sections: list[SectionView] = []
     links: list[ObjectiveLink] = []

@@ -9,22 +9,25 @@ from datetime import datetime
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SubmitField
+from wtforms.fields.choices import SelectChoice
 
 from eqia import workflow
+from eqia.database import id_from
 from eqia.errors import WorkflowError
 from eqia.extensions import db
+from eqia.forms import Form, GovSelectField, Required, optional_int
 from eqia.models import Assessment, CoAuthor, Directorate, Revision, Status, User
-from eqia.permissions import SIGN_OFF, allow, load_assessment
+from eqia.permissions import ADMIN, SIGN_OFF, allow, load_assessment, may
 from eqia.reviews import bp
 from eqia.timefmt import uk_day, uk_today
 
 
-class PickUpForm(FlaskForm):
+class PickUpForm(Form):
     """A button-only POST: the CSRF token and "Pick up"."""
 
     submit = SubmitField("Pick up")
@@ -32,10 +35,11 @@ class PickUpForm(FlaskForm):
 
 def _waiting_for(user: User) -> list[ColumnElement[bool]]:
     """Submitted EqIAs this person may sign off: never one they own or co-author."""
+    ever_co_author = select(CoAuthor.assessment_id).where(CoAuthor.user_id == user.id)
     return [
         Assessment.status == Status.SUBMITTED,
         Assessment.owner_id != user.id,
-        ~Assessment.co_authors.any(CoAuthor.user_id == user.id),
+        Assessment.id.not_in(ever_co_author),
     ]
 
 
@@ -87,10 +91,8 @@ def counts(user: User) -> tuple[int, int]:
 
 def _chosen_directorate(directorates: list[Directorate]) -> Directorate | None:
     """The directorate to filter by; anything not on the list means all of them."""
-    raw = request.args.get("directorate", "")
-    if not raw.isdigit() or len(raw) > 9:
-        return None
-    return next((d for d in directorates if d.id == int(raw)), None)
+    wanted = id_from(request.args.get("directorate"))
+    return next((d for d in directorates if d.id == wanted), None)
 
 
 @bp.route("/")
@@ -132,3 +134,59 @@ def assign(ref: str):
         return redirect(url_for("reviews.queue"))
     flash(f"You have picked up {reference}.", "success")
     return redirect(url_for("reviews.review", ref=reference))
+
+
+class ReassignForm(Form):
+    """An admin gives an EqIA awaiting sign-off to another super user."""
+
+    super_user_id = GovSelectField(
+        "Give it to",
+        widget=GovSelect(),
+        coerce=optional_int,
+        validators=[Required("Select the super user to give it to")],
+    )
+    submit = SubmitField("Give it to them", widget=GovSubmitInput())
+
+
+def reassign_form(assessment: Assessment) -> ReassignForm:
+    form = ReassignForm()
+    holder = assessment.assigned_to_id
+    form.super_user_id.choices = [SelectChoice("", "Select a super user")] + [
+        SelectChoice(u.id, f"{u.name}, {u.job_title}" if u.job_title else u.name)
+        for u in workflow.reviewers(assessment)
+        if u.id != holder
+    ]
+    return form
+
+
+@bp.route("/<ref>/release", methods=["POST"])
+@allow(SIGN_OFF, ADMIN)
+def release(ref: str):
+    """The holder, or an admin, lets any other super user pick the EqIA up."""
+    assessment = load_assessment(ref, "view")
+    if PickUpForm().validate_on_submit():
+        holder = assessment.assigned_to.name if assessment.assigned_to else ""
+        workflow.release(assessment, current_user)
+        db.session.commit()
+        flash(
+            f"{assessment.reference} has been released: any super user can pick it up.", "success"
+        )
+        if holder and holder != current_user.name:
+            return redirect(url_for("assessments.view", ref=assessment.reference))
+    return redirect(url_for("reviews.queue" if may(current_user, SIGN_OFF) else "main.dashboard"))
+
+
+@bp.route("/<ref>/reassign", methods=["POST"])
+@allow(ADMIN)
+def reassign(ref: str):
+    """An admin gives an EqIA awaiting sign-off to another super user."""
+    assessment = load_assessment(ref, "view")
+    form = reassign_form(assessment)
+    if form.validate_on_submit():
+        chosen = db.session.get(User, form.super_user_id.data)
+        workflow.reassign(assessment, current_user, chosen)
+        db.session.commit()
+        flash(f"{assessment.reference} is now {chosen.name}'s to sign off.", "success")
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for("assessments.view", ref=assessment.reference))

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from eqia import workflow
+from eqia.database import id_from
 from eqia.errors import WorkflowError
 from eqia.extensions import db
 from eqia.models import Assessment, Decision, DecisionKind, Event, EventKind, Status
@@ -49,7 +50,7 @@ def _submission_message(assessment: Assessment) -> str:
 
 
 def _revision_number(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 0
+    return id_from(value) or 0
 
 
 @bp.route("/<ref>", methods=["GET", "POST"])

@@ -102,16 +102,18 @@ def test_admin_deactivates_a_user_who_then_cannot_sign_in(app, clients, users):
     assert error_summary(soup(response)) == ["Email address or password is incorrect"]
 
 
-def test_admin_cannot_lock_themselves_out(app, clients, users):
+@pytest.mark.parametrize(
+    "roles", [[], ["admin", "super_user"], ["admin", "auditor"]], ids=["none", "super", "auditor"]
+)
+def test_nobody_changes_their_own_roles(app, clients, users, roles):
+    """Not even to grant themselves super user: another admin must."""
     url = f"/admin/users/{users['admin'].id}"
     response = submit(
         clients["admin"],
         url,
-        {**NEW_USER, "email": "admin@example.org", "roles": [], "password": ""},
+        {**NEW_USER, "email": "admin@example.org", "roles": roles, "password": ""},
     )
-    assert error_summary(soup(response)) == [
-        "You cannot remove your own admin role or deactivate yourself"
-    ]
+    assert error_summary(soup(response)) == ["You cannot change your own roles: ask another admin"]
     with app.app_context():
         assert db.session.get(User, users["admin"].id).roles == {Role.ADMIN}
 

@@ -1,0 +1,231 @@
+"""What admins (and people changing their own account) change is in the audit trail.
+
+Users and their roles, directorates, the characteristics catalogue and the action
+plan are audited where they are written: when a signed-in person's request flushes
+a change to one of them, an event says who changed what, from what to what, in the
+same transaction and the same hash chain as the EqIAs' events. Nobody can grant
+themselves a role, use it and take it away again without it showing. Passwords are
+never written down, only that one was changed. A plan import is one event (its
+summary), not one for each of its actions. The admin audit page lists them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import has_request_context, render_template
+from flask_login import current_user
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
+
+from eqia.admin import bp
+from eqia.extensions import db
+from eqia.models import (
+    Characteristic,
+    Directorate,
+    Event,
+    EventKind,
+    Objective,
+    PlanAction,
+    Role,
+    Theme,
+    User,
+    UserRole,
+)
+from eqia.models.audit import record
+from eqia.pagination import paginate
+from eqia.permissions import ADMIN, allow
+
+PER_PAGE = 25
+# Set on the session by bulk changes that record their own, single event.
+QUIET = "eqia.audit.quiet"
+
+
+def _yes_no(value) -> str:
+    return "yes" if value else "no"
+
+
+def _name_of(model) -> Callable[[int | None], str]:
+    def name(value: int | None) -> str:
+        if value is None:
+            return "none"
+        found = db.session.get(model, value)
+        return getattr(found, "name", None) or getattr(found, "title", None) or str(value)
+
+    return name
+
+
+def _objective(value: int | None) -> str:
+    found = db.session.get(Objective, value) if value is not None else None
+    return found.label if found else "none"
+
+
+def _text(value) -> str:
+    if value is None or value == "":
+        return "none"
+    return getattr(value, "label", None) or str(value)
+
+
+@dataclass(frozen=True)
+class Audited:
+    added: EventKind
+    changed: EventKind
+    subject: Callable[[object], str]
+    # column -> (its name in the trail, how its value reads)
+    fields: dict[str, tuple[str, Callable]]
+
+
+AUDITED: dict[type, Audited] = {
+    User: Audited(
+        EventKind.USER_ADDED,
+        EventKind.USER_CHANGED,
+        lambda u: f"{u.name} ({u.email})",
+        {
+            "email": ("Email address", _text),
+            "name": ("Name", _text),
+            "job_title": ("Job title", _text),
+            "directorate_id": ("Directorate", _name_of(Directorate)),
+            "active": ("Active", _yes_no),
+            "password_hash": ("Password", lambda _value: "set"),
+        },
+    ),
+    Directorate: Audited(
+        EventKind.DIRECTORATE_ADDED,
+        EventKind.DIRECTORATE_CHANGED,
+        lambda d: d.name,
+        {"name": ("Name", _text), "active": ("Active", _yes_no)},
+    ),
+    Characteristic: Audited(
+        EventKind.CHARACTERISTIC_ADDED,
+        EventKind.CHARACTERISTIC_CHANGED,
+        lambda c: c.name,
+        {
+            "name": ("Name", _text),
+            "guidance": ("Guidance", _text),
+            "kind": ("Kind", _text),
+            "position": ("Position", _text),
+            "active": ("Asked about in new EqIAs", _yes_no),
+        },
+    ),
+    Theme: Audited(
+        EventKind.PLAN_CHANGED,
+        EventKind.PLAN_CHANGED,
+        lambda t: f"Theme {t.name}",
+        {"name": ("Name", _text), "description": ("Description", _text)},
+    ),
+    Objective: Audited(
+        EventKind.PLAN_CHANGED,
+        EventKind.PLAN_CHANGED,
+        lambda o: f"Objective {o.number}",
+        {
+            "number": ("Number", _text),
+            "title": ("Title", _text),
+            "description": ("Description", _text),
+            "theme_id": ("Theme", _name_of(Theme)),
+            "active": ("Active", _yes_no),
+        },
+    ),
+    PlanAction: Audited(
+        EventKind.PLAN_CHANGED,
+        EventKind.PLAN_CHANGED,
+        lambda a: f"Action {a.reference}",
+        {
+            "reference": ("Reference", _text),
+            "objective_id": ("Objective", _objective),
+            "action": ("Action", _text),
+            "responsible": ("Responsible", _text),
+            "start_date": ("Start date", _text),
+            "end_date": ("End date", _text),
+            "success_measure": ("Success measure", _text),
+            "status": ("Status", _text),
+            "progress_note": ("Progress note", _text),
+            "completed_on": ("Completed on", _text),
+            "active": ("Active", _yes_no),
+        },
+    ),
+}
+
+
+def _roles(user: User) -> tuple[str, str]:
+    history = inspect(user).attrs.role_rows.history
+    before = [r.role for r in [*history.unchanged, *history.deleted]]
+    after = [r.role for r in [*history.unchanged, *history.added]]
+
+    def words(roles) -> str:
+        return ", ".join(sorted(Role(r).label for r in roles)) or "project lead only"
+
+    return words(before), words(after)
+
+
+def _changes(obj, audited: Audited, new: bool) -> list[str]:
+    state = inspect(obj)
+    lines = []
+    for column, (label, shown) in audited.fields.items():
+        history = state.attrs[column].history
+        if new:
+            value = getattr(obj, column)
+            if value not in (None, "", False) and column != "password_hash":
+                lines.append(f"{label}: {shown(value)}")
+            continue
+        if not history.has_changes():
+            continue
+        before = history.deleted[0] if history.deleted else None
+        after = history.added[0] if history.added else None
+        if before == after:
+            continue
+        if column == "password_hash":
+            lines.append("Password: changed")
+        else:
+            lines.append(f"{label}: {shown(before)} → {shown(after)}")
+    if isinstance(obj, User):
+        before, after = _roles(obj)
+        if before != after or (new and after != "project lead only"):
+            lines.append(f"Roles: {after}" if new else f"Roles: {before} → {after}")
+    return lines
+
+
+def _users_whose_roles_changed(session: Session) -> set[User]:
+    return {
+        session.get(User, row.user_id) or row
+        for row in [*session.new, *session.deleted]
+        if isinstance(row, UserRole) and row.user_id is not None
+    } - {None}
+
+
+def _audit(session: Session, _context, _instances) -> None:
+    if session.info.get(QUIET) or not has_request_context():
+        return
+    if not current_user.is_authenticated:
+        return
+    touched = [o for o in [*session.new, *session.dirty] if type(o) in AUDITED]
+    touched += [u for u in _users_whose_roles_changed(session) if isinstance(u, User)]
+    seen = set()
+    with session.no_autoflush:
+        for obj in touched:
+            if id(obj) in seen:
+                continue
+            seen.add(id(obj))
+            audited = AUDITED[type(obj)]
+            new = obj in session.new
+            lines = _changes(obj, audited, new)
+            if not lines:
+                continue
+            kind = audited.added if new else audited.changed
+            note = "\n".join([audited.subject(obj), *lines])
+            record(kind, current_user._get_current_object(), note=note)
+
+
+@bp.record_once
+def _listen(_state) -> None:
+    if not event.contains(db.session, "before_flush", _audit):
+        event.listen(db.session, "before_flush", _audit)
+
+
+@bp.route("/audit")
+@allow(ADMIN)
+def audit_trail():
+    """What was changed outside any EqIA, newest first: people, roles, the catalogue, the
+    plan."""
+    query = select(Event).where(Event.assessment_id.is_(None)).order_by(Event.seq.desc())
+    return render_template("admin/audit.html", page=paginate(query, PER_PAGE))
