@@ -316,7 +316,8 @@ def load_assessment(ref: str, action: str, answers: bool = True) -> Assessment:
     if assessment is None:
         abort(404)
     if not ASSESSMENT_CHECKS[action](current_user, assessment):
-        if action in ("edit", "authors") and assessment.is_author(current_user):
+        says_why = current_user.id == assessment.owner_id if action == "authors" else True
+        if action in ("edit", "authors") and says_why and assessment.is_author(current_user):
             abort(409, description=_not_editable(assessment))
         abort(403)
     return assessment

@@ -59,7 +59,7 @@ def _context(assessment: Assessment) -> sections.Context:
 def your_eqias():
     query = (
         select(Assessment)
-        .outerjoin(CoAuthor)
+        .outerjoin(Assessment.co_authors)
         .where(or_(Assessment.owner_id == current_user.id, CoAuthor.user_id == current_user.id))
         .order_by(Assessment.updated_at.desc())
         .options(selectinload(Assessment.co_authors))

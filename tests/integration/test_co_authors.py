@@ -19,6 +19,7 @@ from tests.helpers import (
     soup,
     submit,
     table_rows,
+    text,
     title,
 )
 
@@ -166,16 +167,15 @@ class TestErrors:
         assert "<b>Bo</b>" not in response.get_data(as_text=True)
         assert table_rows(soup(response))[1][0] == "<b>Bo</b> O'Brien & Co"
 
-    def test_the_super_user_asked_to_sign_off_cannot_be_added(self, app, people, users, ref):
+    def test_nobody_is_added_while_it_awaits_sign_off(self, app, people, users, ref):
         with app.app_context():
             assessment = Assessment.by_reference(ref)
-            assessment.status = Status.SUBMITTED
+            assessment.status = Status.SUBMITTED  # arranging a state, not making a move
             assessment.submitted_to_id = users["super_user"].id
             db.session.commit()
-        response = add(people["lead"], ref, "super@example.org")
-        assert error_summary(soup(response)) == [
-            "Sue Super has been asked to sign off this EqIA, so cannot be a co-author"
-        ]
+        response = people["lead"].get(f"/eqia/{ref}/co-authors")
+        assert response.status_code == 409
+        assert "It is waiting for sign-off" in text(soup(response))
 
 
 class TestRemoving:
@@ -225,7 +225,9 @@ def test_adding_and_removing_are_in_the_audit_trail(app, people, colleagues, use
             ("co_author_removed", users["lead"].id, "Lena Second (lena.second@example.org)"),
         ]
         assert audit.verify()[1] is None
-        assert db.session.scalar(select(CoAuthor)) is None
+        kept = db.session.scalar(select(CoAuthor))
+        assert kept.removed_at is not None, "kept on record, for separation of duties"
+        assert Assessment.by_reference(ref).co_authors == []
 
 
 def test_co_authors_saving_different_pages_at_the_same_moment_are_both_saved(

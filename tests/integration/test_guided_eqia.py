@@ -433,7 +433,7 @@ class TestSubmit:
         assert "It is waiting for sign-off" in text(soup(refused))
         assert lead.get(f"/eqia/{ref}").status_code == 200
 
-    def test_submitted_eqias_are_readable_by_all_staff(
+    def test_an_eqia_awaiting_sign_off_is_read_by_its_authors_and_reviewers_only(
         self, app, clients, ref, codes, directorate_id
     ):
         complete(clients["lead"], ref, codes, directorate_id)
@@ -442,7 +442,9 @@ class TestSubmit:
             other_id = factories.make_user("colleague@example.org").id
         client = app.test_client()
         sign_in_as(client, other_id)
-        assert client.get(f"/eqia/{ref}").status_code == 200
+        assert client.get(f"/eqia/{ref}").status_code == 403
+        for who in ("lead", "super_user", "auditor"):
+            assert clients[who].get(f"/eqia/{ref}").status_code == 200, who
 
     def test_an_incomplete_eqia_lists_what_is_missing(self, app, clients, ref):
         lead = clients["lead"]

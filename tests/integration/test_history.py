@@ -191,11 +191,12 @@ class TestAccess:
             ref = factories.make_assessment(db.session.get(User, users["lead"].id)).reference
         assert clients[who].get(f"/eqia/{ref}/history").status_code == expected
 
-    def test_any_member_of_staff_reads_a_submitted_eqias_history(
+    def test_another_member_of_staff_cannot_read_the_history_awaiting_sign_off(
         self, app, clients, users, lena, directorate_id
     ):
         ref = submitted_eqia(app, users["lead"].id, directorate_id)
-        assert clients["lead2"].get(f"/eqia/{ref}/history").status_code == 200
+        assert clients["lead2"].get(f"/eqia/{ref}/history").status_code == 403
+        assert clients["super_user"].get(f"/eqia/{ref}/history").status_code == 200
 
     def test_an_unknown_eqia_is_not_found(self, clients):
         assert clients["lead"].get("/eqia/EQIA-2020-9999/history").status_code == 404

@@ -82,12 +82,12 @@ class TestQueue:
             [newer, "Library hours", "Place & Sustainability", "Lee Lead"],
         ]
         assert [row[5] for row in rows] == ["10 days", "3 days"]
-        assert rows[0][6] == "Unassigned Sent to you"
+        assert rows[0][6] == "Assigned to you Sent to you", "sent to them: theirs to decide"
         assert rows[1][6] == "Unassigned"
         links = [a["href"] for a in page.select("tbody tr td:first-child a, tbody tr th a")]
         assert links == [f"/reviews/{older}", f"/reviews/{newer}"]
         # "Sent to you" is only for the super user the lead chose.
-        assert queue_rows(people["super_user2"])[0][6] == "Unassigned"
+        assert queue_rows(people["super_user2"])[0][6] == "Assigned to Sue Super"
 
     def test_a_new_submission_waits_since_today(self, app, people, users, directorates):
         submitted_eqia(app, users["lead"].id, directorates["place"])

@@ -48,9 +48,11 @@ def people(app, users):
 
 @pytest.fixture
 def submitted(app, people):
-    """A full EqIA with a co-author, submitted and waiting for sign-off."""
+    """A full EqIA, submitted to any super user and waiting for sign-off."""
     with app.app_context():
-        assessment = factories.make_eqia("Mobile library routes", stage="submitted")
+        assessment = factories.make_eqia("Mobile library routes", stage="complete")
+        factories.submit(assessment, assessment.owner)
+        db.session.commit()
         return assessment.reference
 
 
