@@ -1,0 +1,35 @@
+"""Fixtures for records signed against real trust services: a timestamp authority and CRL
+distribution points on loopback (see tests/trust_services.py), and the app configured to
+use them, as a council's would be."""
+
+import pytest
+
+from tests.certificates import PASSPHRASE
+from tests.trust_services import TrustServices, make_pki
+
+
+@pytest.fixture
+def trust_services():
+    services = TrustServices().start()
+    yield services
+    services.stop()
+
+
+@pytest.fixture
+def pki(trust_services):
+    return make_pki(trust_services)
+
+
+@pytest.fixture
+def long_term(app, pki, tmp_path):
+    """The app signing with a certificate its CA issued, and with the loopback timestamp
+    authority configured: records are PAdES B-LTA."""
+    cert, key = pki.signing_files(tmp_path, PASSPHRASE)
+    app.config.update(
+        SIGNING_CERT=cert,
+        SIGNING_KEY=key,
+        SIGNING_PASSPHRASE=PASSPHRASE,
+        TSA_URL=pki.tsa_url,
+        TSA_CERT=pki.tsa_root_file(tmp_path),
+    )
+    return pki
