@@ -1,10 +1,14 @@
 """Fixtures for records signed against real trust services: a timestamp authority and CRL
-distribution points on loopback (see tests/trust_services.py), and the app configured to
-use them, as a council's would be."""
+distribution points on loopback (see tests/trust_services.py), the app configured to use
+them, as a council's would be, and an EqIA signed off."""
 
 import pytest
 
+from eqia import workflow
+from eqia.models import Assessment, DecisionKind, Rating
+from tests import factories
 from tests.certificates import PASSPHRASE
+from tests.journeys import submitted_eqia
 from tests.trust_services import TrustServices, make_pki
 
 
@@ -33,3 +37,18 @@ def long_term(app, pki, tmp_path):
         TSA_CERT=pki.tsa_root_file(tmp_path),
     )
     return pki
+
+
+@pytest.fixture
+def signed_off(app, users):
+    """A screening-route EqIA, submitted and signed off with every section acceptable."""
+    with app.app_context():
+        directorate_id = factories.make_directorate().id
+    ref = submitted_eqia(app, users["lead"].id, directorate_id)
+    with app.app_context():
+        revision = workflow.latest_revision(Assessment.by_reference(ref))
+        evaluations = {s.slug: (Rating.ACCEPTABLE, "") for s in revision.read().sections}
+    factories.decide(
+        app, ref, users["super_user"].id, DecisionKind.APPROVED, evaluations=evaluations
+    )
+    return ref

@@ -46,27 +46,14 @@ from pyhanko_certvalidator.revinfo.archival import CRLContainer
 
 from eqia.models import Assessment
 from eqia.records import documents, pdf, signing
-from tests import factories
 from tests.certificates import PASSPHRASE, make_certificate, make_tsa
 from tests.integration.test_records import (
-    approve,
     download,
     flip_a_byte_of_the_content,
     outcome,
     verify_page,
 )
-from tests.journeys import submitted_eqia
 from tests.trust_services import TSA_PATH
-
-
-@pytest.fixture
-def approved(app, users):
-    """A screening-route EqIA, submitted and signed off."""
-    with app.app_context():
-        directorate_id = factories.make_directorate().id
-    ref = submitted_eqia(app, users["lead"].id, directorate_id)
-    approve(app, ref, users["super_user"].id)
-    return ref
 
 
 def asn1(certificate) -> asn1_x509.Certificate:
@@ -188,9 +175,9 @@ def dss_subjects(reader) -> set[str]:
 
 
 def test_with_a_timestamp_authority_the_record_is_pades_b_lta(
-    app, clients, approved, long_term, trust_services
+    app, clients, signed_off, long_term, trust_services
 ):
-    content = download(clients["auditor"], approved).data
+    content = download(clients["auditor"], signed_off).data
     reader = PdfFileReader(io.BytesIO(content))
     [signature] = reader.embedded_regular_signatures
     [timestamp] = reader.embedded_timestamp_signatures
@@ -232,10 +219,10 @@ def test_with_a_timestamp_authority_the_record_is_pades_b_lta(
 
 
 def test_without_a_timestamp_authority_the_record_stays_pades_b_b(
-    app, clients, approved, long_term, trust_services
+    app, clients, signed_off, long_term, trust_services
 ):
     app.config.update(TSA_URL="", TSA_CERT="")
-    content = download(clients["auditor"], approved).data
+    content = download(clients["auditor"], signed_off).data
     reader = PdfFileReader(io.BytesIO(content))
     [signature] = reader.embedded_signatures
     assert signature.sig_object_type == "/Sig"
@@ -249,9 +236,9 @@ def test_without_a_timestamp_authority_the_record_stays_pades_b_b(
 
 
 def test_a_b_lta_record_validates_after_the_certificate_has_expired(
-    app, clients, approved, long_term
+    app, clients, signed_off, long_term
 ):
-    content = download(clients["auditor"], approved).data
+    content = download(clients["auditor"], signed_off).data
     expiry = long_term.signer.not_valid_after_utc
     later = expiry + timedelta(days=365)
     # By then the only revocation information to be had is the timestamp authority's.
@@ -263,9 +250,9 @@ def test_a_b_lta_record_validates_after_the_certificate_has_expired(
 
 
 def test_a_b_t_record_does_not_validate_after_the_certificate_has_expired(
-    app, clients, approved, long_term
+    app, clients, signed_off, long_term
 ):
-    record = b_t_record(app, approved, long_term)
+    record = b_t_record(app, signed_off, long_term)
     assert outcome(verify_page(clients["auditor"], record)) == "valid"  # as signed before
     # Sound today, while the certificate authority answers for the certificate.
     today = validate_now(record, long_term, long_term.org_ca.crl(), long_term.tsa_ca.crl())
@@ -277,9 +264,9 @@ def test_a_b_t_record_does_not_validate_after_the_certificate_has_expired(
 
 @pytest.mark.parametrize("days_later", [2, 400])  # after the revocation; after the expiry too
 def test_a_b_lta_record_validates_after_the_certificate_has_been_revoked(
-    app, clients, approved, long_term, days_later
+    app, clients, signed_off, long_term, days_later
 ):
-    content = download(clients["auditor"], approved).data
+    content = download(clients["auditor"], signed_off).data
     long_term.org_ca.revoke(long_term.signer, at=datetime.now(UTC) + timedelta(hours=1))
     later = datetime.now(UTC) + timedelta(days=days_later)
     crls = long_term.org_ca.crl(at=later), long_term.tsa_ca.crl(at=later)
@@ -291,9 +278,9 @@ def test_a_b_lta_record_validates_after_the_certificate_has_been_revoked(
 
 
 def test_a_b_lta_record_fails_when_the_certificate_was_revoked_before_it_was_signed(
-    app, clients, approved, long_term
+    app, clients, signed_off, long_term
 ):
-    content = download(clients["auditor"], approved).data
+    content = download(clients["auditor"], signed_off).data
     # Revoked, say, for a compromised key, from the day before the record was signed.
     long_term.org_ca.revoke(long_term.signer, at=signed_at(content) - timedelta(days=1))
     later = datetime.now(UTC) + timedelta(days=2)
@@ -305,9 +292,9 @@ def test_a_b_lta_record_fails_when_the_certificate_was_revoked_before_it_was_sig
 
 
 def test_the_verify_page_and_command_call_a_b_lta_record_genuine(
-    app, clients, approved, long_term, runner, tmp_path
+    app, clients, signed_off, long_term, runner, tmp_path
 ):
-    content = download(clients["auditor"], approved).data
+    content = download(clients["auditor"], signed_off).data
     assert PdfFileReader(io.BytesIO(content)).embedded_timestamp_signatures
     response = verify_page(clients["lead"], content)
     assert outcome(response) == "valid"
@@ -415,20 +402,20 @@ CHANGES = {
 
 
 @pytest.mark.parametrize("change", list(CHANGES))
-def test_a_changed_b_lta_record_is_altered(app, clients, approved, long_term, change):
-    record = download(clients["auditor"], approved).data
-    changed = CHANGES[change](app, approved, long_term, record)
+def test_a_changed_b_lta_record_is_altered(app, clients, signed_off, long_term, change):
+    record = download(clients["auditor"], signed_off).data
+    changed = CHANGES[change](app, signed_off, long_term, record)
     assert changed != record
     assert outcome(verify_page(clients["auditor"], changed)) == "altered"
 
 
 def test_the_b_lta_checks_do_accept_a_timestamp_that_changes_nothing(
-    app, clients, approved, long_term
+    app, clients, signed_off, long_term
 ):
     """The control for the cases above: the same signature with validation data, then a
     document timestamp by the configured authority and no other change, is the record as
     signed (whoever added the timestamp)."""
-    assert outcome(verify_page(clients["auditor"], _resealed(app, approved, long_term))) == (
+    assert outcome(verify_page(clients["auditor"], _resealed(app, signed_off, long_term))) == (
         "valid"
     )
 
@@ -454,10 +441,10 @@ def _no_crl(pki, services) -> None:
     ids=["the timestamp authority is down", "the CRL cannot be had", "the certificate is revoked"],
 )
 def test_when_b_lta_cannot_be_made_the_record_is_signed_b_b_and_the_error_logged(
-    app, clients, approved, long_term, trust_services, caplog, failure
+    app, clients, signed_off, long_term, trust_services, caplog, failure
 ):
     failure(long_term, trust_services)
-    response = download(clients["auditor"], approved)
+    response = download(clients["auditor"], signed_off)
     assert response.status_code == 200
     assert "signed without a timestamp or validation data (PAdES B-B)" in caplog.text
     reader = PdfFileReader(io.BytesIO(response.data))
@@ -468,7 +455,7 @@ def test_when_b_lta_cannot_be_made_the_record_is_signed_b_b_and_the_error_logged
 
 
 def test_a_self_signed_certificate_is_sealed_b_lta_as_well(
-    app, clients, approved, long_term, tmp_path
+    app, clients, signed_off, long_term, tmp_path
 ):
     cert, key = make_certificate("Test County Council EqIA records")
     (tmp_path / "self.pem").write_bytes(cert)
@@ -478,7 +465,7 @@ def test_a_self_signed_certificate_is_sealed_b_lta_as_well(
         SIGNING_KEY=str(tmp_path / "self-key.pem"),
         SIGNING_PASSPHRASE=PASSPHRASE,
     )
-    content = download(clients["auditor"], approved).data
+    content = download(clients["auditor"], signed_off).data
     reader = PdfFileReader(io.BytesIO(content))
     assert len(reader.embedded_timestamp_signatures) == 1
     assert dss_crl_issuers(reader) == {"Common Name: Test TSA root"}
