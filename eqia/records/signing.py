@@ -559,15 +559,18 @@ def _inspect(stream: BinaryIO, ours: list[x509.Certificate], timestamp_roots) ->
     tsa_roots = [_asn1_certificate(c) for c in timestamp_roots]
     # Judged as at the time the signature says it was made: the signature is checked
     # with our own key, so the time is our own claim, and a certificate that has
-    # expired since still vouches for what it signed while it was valid. So do the
-    # timestamp authority's, for the timestamps it made then.
+    # expired since still vouches for what it signed while it was valid. So does the
+    # timestamp authority's, for a timestamp it made then (as at the time it states).
     at = embedded.self_reported_timestamp
+    stamped_at = _signature_timestamp_time(embedded) or at
     try:
         status = outside_event_loop(
             validate_pdf_signature,
             embedded,
             signer_validation_context=ValidationContext(trust_roots=[root], moment=at),
-            ts_validation_context=ValidationContext(trust_roots=[root, *tsa_roots], moment=at),
+            ts_validation_context=ValidationContext(
+                trust_roots=[root, *tsa_roots], moment=stamped_at
+            ),
         )
     except SignatureValidationError:
         return Inspection(Finding.ALTERED)
@@ -589,9 +592,17 @@ def _inspect(stream: BinaryIO, ours: list[x509.Certificate], timestamp_roots) ->
     )
 
 
-def _timestamp_time(embedded) -> datetime:
+def _token_time(signed_data) -> datetime:
     """When a timestamp token says it was made (its TSTInfo's genTime)."""
-    return embedded.signed_data["encap_content_info"]["content"].parsed["gen_time"].native
+    return signed_data["encap_content_info"]["content"].parsed["gen_time"].native
+
+
+def _signature_timestamp_time(embedded) -> datetime | None:
+    """When the signature's own timestamp (an unsigned attribute) says it was made."""
+    for attribute in embedded.signer_info["unsigned_attrs"] or ():
+        if attribute["type"].native == "signature_time_stamp_token":
+            return _token_time(attribute["values"][0]["content"])
+    return None
 
 
 def _sealed_for_the_long_term(reader, embedded, status, tsa_roots) -> bool:
@@ -620,7 +631,7 @@ def _sealed_for_the_long_term(reader, embedded, status, tsa_roots) -> bool:
             validate_pdf_timestamp,
             timestamp,
             validation_context=ValidationContext(
-                trust_roots=tsa_roots, moment=_timestamp_time(timestamp)
+                trust_roots=tsa_roots, moment=_token_time(timestamp.signed_data)
             ),
         )
     except (SignatureValidationError, KeyError, ValueError):
