@@ -89,23 +89,28 @@ def _timing(at: datetime) -> ValidationTimingInfo:
     )
 
 
+def synchronously(coroutine_function, *args, **kwargs):
+    """Run one of pyHanko's coroutines to the end, in a thread of its own if this one
+    already runs an event loop (as it does once the browser tests have run)."""
+    return signing.outside_event_loop(lambda: asyncio.run(coroutine_function(*args, **kwargs)))
+
+
 def validate_later(content: bytes, pki, at: datetime, *known_crls: bytes):
     """PAdES LTA validation (ETSI EN 319 102-1, 5.6.3) as at ``at``."""
     [embedded] = PdfFileReader(io.BytesIO(content)).embedded_regular_signatures
     spec = PdfSignatureValidationSpec(_spec(pki, known_crls))
-    return asyncio.run(ades.ades_lta_validation(embedded, spec, _timing(at)))
+    return synchronously(ades.ades_lta_validation, embedded, spec, _timing(at))
 
 
 def validate_now(content: bytes, pki, *known_crls: bytes):
     """Validation of a signature with time (ETSI EN 319 102-1, 5.5), as at now."""
     [embedded] = PdfFileReader(io.BytesIO(content)).embedded_regular_signatures
-    return asyncio.run(
-        ades.ades_with_time_validation(
-            embedded.signed_data,
-            _spec(pki, known_crls),
-            _timing(datetime.now(UTC)),
-            raw_digest=embedded.compute_digest(),
-        )
+    return synchronously(
+        ades.ades_with_time_validation,
+        embedded.signed_data,
+        _spec(pki, known_crls),
+        _timing(datetime.now(UTC)),
+        raw_digest=embedded.compute_digest(),
     )
 
 
@@ -134,7 +139,8 @@ def b_t_record(app, ref: str, pki) -> bytes:
         docmdp_permissions=fields.MDPPerm.NO_CHANGES,
     )
     org = documents.load_keys(app).certificate
-    out = signers.sign_pdf(
+    out = signing.outside_event_loop(
+        signers.sign_pdf,
         IncrementalPdfFileWriter(io.BytesIO(drawn(app, ref))),
         meta,
         signer=org.signer(),
@@ -153,9 +159,8 @@ def document_timestamp(content: bytes, timestamper, change=None) -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(content))
     if change is not None:
         change(writer)
-    out = signers.PdfTimeStamper(timestamper, field_name="Another timestamp").timestamp_pdf(
-        writer, md_algorithm="sha256"
-    )
+    stamper = signers.PdfTimeStamper(timestamper, field_name="Another timestamp")
+    out = signing.outside_event_loop(stamper.timestamp_pdf, writer, md_algorithm="sha256")
     return out.getvalue()
 
 
@@ -344,7 +349,8 @@ def _with_validation_data(app, ref, pki) -> bytes:
         embed_validation_info=True,
         validation_context=_context(pki),
     )
-    return signers.sign_pdf(
+    return signing.outside_event_loop(
+        signers.sign_pdf,
         IncrementalPdfFileWriter(io.BytesIO(drawn(app, ref))),
         meta,
         signer=org.signer(),
@@ -356,7 +362,9 @@ def _validation_data_after(record: bytes, pki) -> bytes:
     """The record with validation data for its document timestamp added after it."""
     reader = PdfFileReader(io.BytesIO(record))
     [timestamp] = reader.embedded_timestamp_signatures
-    out = add_validation_info(timestamp, _context(pki), force_write=True)
+    out = signing.outside_event_loop(
+        add_validation_info, timestamp, _context(pki), force_write=True
+    )
     return out.getvalue()
 
 
