@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app eqia
 CHROMIUM := /usr/bin/chromium
 DEJAVU := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 
-.PHONY: run test install assets db seed chromium fonts system-packages lint bench clean
+.PHONY: run test install assets db seed chromium fonts pdf-tools system-packages lint bench clean
 
 run: install assets db fonts
 	@password="$${EQIA_DEMO_PASSWORD:-$$(cat instance/demo-password 2>/dev/null)}"; \
@@ -20,7 +20,7 @@ run: install assets db fonts
 	echo "Open http://127.0.0.1:5000 and sign in with any account above."
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: install assets chromium fonts
+test: install assets chromium fonts pdf-tools
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed node_modules/.installed
@@ -63,6 +63,18 @@ fonts:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null; \
 		else \
 			echo "$(DEJAVU) is missing: install Debian's fonts-dejavu-core, or PDF records cannot be made"; \
+		fi; \
+	fi
+
+# Tools that check signed records independently of our own code: poppler's pdfsig, qpdf,
+# and NSS's certutil (to give pdfsig a certificate database that trusts the test root).
+pdf-tools:
+	@if ! command -v pdfsig >/dev/null || ! command -v qpdf >/dev/null || ! command -v certutil >/dev/null; then \
+		if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+			echo "Installing Debian's poppler-utils, qpdf and libnss3-tools for the PDF record tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils qpdf libnss3-tools >/dev/null; \
+		else \
+			echo "pdfsig, qpdf or certutil is missing and cannot be installed here: their tests will skip (and fail under CI=true)"; \
 		fi; \
 	fi
 

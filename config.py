@@ -91,7 +91,8 @@ class Config:
     SIGNING_PASSPHRASE = os.environ.get("EQIA_SIGNING_PASSPHRASE", "")
     # Certificates the organisation signed with before (PEM), still accepted by verify.
     SIGNING_PREVIOUS_CERTS = os.environ.get("EQIA_SIGNING_PREVIOUS_CERTS", "")
-    # A timestamp authority for PAdES B-T signatures, and its root certificate (PEM).
+    # A timestamp authority (RFC 3161) and its root certificate (PEM): with them, records are
+    # PAdES B-LTA (timestamps and validation data in the file); without, B-B.
     TSA_URL = os.environ.get("EQIA_TSA_URL", "")
     TSA_CERT = os.environ.get("EQIA_TSA_CERT", "")
 

@@ -115,12 +115,10 @@ def keys(app: Flask | None = None) -> Keys:
     return loaded
 
 
-def _timestamper(keys: Keys):
+def _timestamp_authority(keys: Keys) -> signing.TimestampAuthority | None:
     if not keys.tsa_url:
         return None
-    from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
-
-    return RequestsHTTPTimeStamper(keys.tsa_url, timeout=10)
+    return signing.TimestampAuthority(keys.tsa_url, keys.timestamp_roots)
 
 
 # What a record shows.
@@ -238,23 +236,28 @@ def record(
 
 
 def sign(content: bytes, record: printed.Record) -> bytes:
+    """Sign a signed-off record: PAdES B-LTA with a timestamp authority, else B-B.
+
+    When the authority, or a certificate authority's revocation service, cannot be reached,
+    the record is signed B-B all the same (it must be available while they are down), and
+    the error is logged.
+    """
     loaded = keys()
     reason = (
         f"Signed-off record of {record.reference} revision {record.revision} "
         f"(content hash {record.content_hash})"
     )
     location = record.organisation
-    timestamper = _timestamper(loaded)
+    tsa = _timestamp_authority(loaded)
     try:
-        return signing.sign(
-            content, loaded.certificate, reason=reason, location=location, timestamper=timestamper
-        )
+        return signing.sign(content, loaded.certificate, reason=reason, location=location, tsa=tsa)
     except Exception:
-        if timestamper is None:
+        if tsa is None:
             raise
-        # The record must still be available while the timestamp authority is down.
         current_app.logger.exception(
-            "The timestamp authority failed: %s signed without a timestamp", record.reference
+            "The timestamp authority or a revocation service failed: %s signed without a "
+            "timestamp or validation data (PAdES B-B)",
+            record.reference,
         )
         return signing.sign(content, loaded.certificate, reason=reason, location=location)
 
