@@ -260,7 +260,7 @@ def sign(content: bytes, record: printed.Record) -> bytes:
 def record_pdf(assessment: Assessment, revision: Revision | None = None) -> Document:
     """The PDF of a revision (or of the current answers), signed only when signed off."""
     drawn = record(assessment, revision)
-    content = pdf.render(drawn, current_app.config["FONT_DIR"])
+    content = pdf.render(drawn)
     if drawn.signed_off:
         content = sign(content, drawn)
         filename = f"{assessment.reference}-revision-{drawn.revision}.pdf"

@@ -244,8 +244,8 @@ def test_the_same_revision_gives_the_same_record(app, clients, full):
     with app.app_context():
         assessment = Assessment.by_reference(full)
         revision = assessment.approved_revision
-        first = pdf.render(documents.record(assessment, revision), app.config["FONT_DIR"])
-        second = pdf.render(documents.record(assessment, revision), app.config["FONT_DIR"])
+        first = pdf.render(documents.record(assessment, revision))
+        second = pdf.render(documents.record(assessment, revision))
     assert first == second
     one, two = (download(clients["auditor"], full).data for _ in range(2))
     assert pdf_text(one) == pdf_text(two) == pdf_text(first)
@@ -376,9 +376,7 @@ def test_a_pdf_signed_with_another_certificate(app, clients, approved, runner, t
     other = signing.load_pem(str(tmp_path / "c.pem"), str(tmp_path / "k.pem"), PASSPHRASE)
     with app.app_context():
         assessment = Assessment.by_reference(approved)
-        content = pdf.render(
-            documents.record(assessment, assessment.approved_revision), app.config["FONT_DIR"]
-        )
+        content = pdf.render(documents.record(assessment, assessment.approved_revision))
     forged = signing.sign(content, other, reason="Forged", location="Elsewhere")
     response = verify_page(clients["auditor"], forged)
     assert outcome(response) == "other-certificate"
