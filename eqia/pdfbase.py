@@ -25,6 +25,7 @@ while drawing: the only URLs a PDF may load are ``data:`` ones.
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import subprocess  # noqa: S404 - fc-list, a fixed command, once per process
 import unicodedata
@@ -57,6 +58,11 @@ FONT_PACKAGES = TEXT_FONTS | MONO_FONTS | EMOJI_FONTS
 # As CSS: plain family names need no quotes (and no escaping).
 TEXT_STACK = ", ".join(TEXT_FONTS) + ", sans-serif"
 MONO_STACK = ", ".join([*MONO_FONTS, *TEXT_FONTS]) + ", monospace"
+
+# fontTools stamps each font it subsets (the colour emoji's, for one) with the time, which
+# would make the same record give different bytes a second later: the reproducible-builds
+# convention fixes that time, for this process, unless it is already set.
+os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
 
 # fontconfig's command-line tool (Debian's fontconfig, which Pango needs anyway).
 FC_LIST = shutil.which("fc-list") or "/usr/bin/fc-list"

@@ -20,6 +20,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import pdfua
 import pikepdf
 import pytest
 from pypdf import PdfReader
@@ -219,9 +220,11 @@ def words(content: bytes) -> list[Word]:
     return found
 
 
-def ink(content: bytes, page: int, x: float, y: float, width: float, height: float) -> int:
+def ink(
+    content: bytes, page: int, x: float, y: float, width: float, height: float, below: int = 200
+) -> int:
     """How many pixels of the area (points, from the top left) poppler draws darker than
-    near-white: 0 means the area is blank."""
+    ``below`` (of 255, white): 0 means the area is blank."""
     with tempfile.TemporaryDirectory() as folder:
         source = os.path.join(folder, "in.pdf")
         with open(source, "wb") as file:
@@ -243,4 +246,83 @@ def ink(content: bytes, page: int, x: float, y: float, width: float, height: flo
     # A binary PGM: "P5", width, height, maximum, one whitespace, then one byte a pixel.
     header = re.match(rb"P5\s+\d+\s+\d+\s+\d+\s", data)
     assert header, data[:20]
-    return sum(1 for value in data[header.end() :] if value < 200)
+    return sum(1 for value in data[header.end() :] if value < below)
+
+
+def headings(tree: Element, levels: tuple[str, ...] = ("H1", "H2")) -> list[tuple[str, str]]:
+    """The headings of the structure tree in reading order, with their text."""
+    return [(e.type, " ".join(e.all_text.split())) for e in tree.walk() if e.type in levels]
+
+
+def outline_titles(pdf: pikepdf.Pdf) -> list[str]:
+    """The bookmarks, depth first (a reader's outline panel, read top to bottom)."""
+    with pdf.open_outline() as outline:
+
+        def flatten(items):
+            for item in items:
+                yield item.title
+                yield from flatten(item.children)
+
+        return [" ".join(title.split()) for title in flatten(outline.root)]
+
+
+def tagging_problems(content: bytes, title: str) -> list[str]:
+    """What a screen reader, or a PDF/UA checker, would find wrong with the PDF: it must be
+    marked as tagged with a structure tree, in British English, show its title, embed every
+    font, give every table header cells with a scope, every figure alternative text and
+    every heading text, keep page furniture out of the structure tree, have bookmarks, and
+    pass the ``pdfua`` checker's rules."""
+    problems = []
+    pdf = pikepdf.open(io.BytesIO(content))
+    root = pdf.Root
+    if not (isinstance(root.get("/MarkInfo"), pikepdf.Dictionary) and root.MarkInfo.get("/Marked")):
+        problems.append("MarkInfo /Marked is not true")
+    if str(root.get("/Lang", "")) != "en-GB":
+        problems.append(f"language is {root.get('/Lang')!r}, not en-GB")
+    preferences = root.get("/ViewerPreferences", {})
+    if not preferences.get("/DisplayDocTitle"):
+        problems.append("readers are not asked to show the title")
+    if str(pdf.docinfo.get("/Title", "")) != title:
+        problems.append(f"title is {pdf.docinfo.get('/Title')!r}, not {title!r}")
+    with pdf.open_metadata() as xmp:
+        if xmp.get("pdfuaid:part") != "1":
+            problems.append("no PDF/UA-1 identification in the XMP metadata")
+        if xmp.get("dc:title") != title:
+            problems.append(f"XMP title is {xmp.get('dc:title')!r}")
+    for font in fonts(pdf):
+        if not embedded(font):
+            problems.append(f"font not embedded: {font.get('/BaseFont')}")
+    if "/StructTreeRoot" not in root:
+        return [*problems, "no structure tree"]
+    tree, pdf = structure(content)
+    elements = list(tree.walk())
+    for element in elements:
+        if element.type == "TH" and str(element.attributes.get("/Scope")) not in (
+            "/Column",
+            "/Row",
+        ):
+            problems.append(f"a header cell without a scope: {element.all_text!r}")
+        if element.type == "TD" and not element.attributes.get("/Headers"):
+            problems.append(f"a data cell without headers: {element.all_text!r}")
+        if element.type == "Figure" and not element.alt.strip():
+            problems.append("a figure without alternative text")
+        if element.type in ("H1", "H2", "H3") and not element.all_text.strip():
+            problems.append(f"an empty {element.type}")
+        if element.type == "Table" and not any(e.type == "TH" for e in element.walk()):
+            problems.append("a table without header cells")
+    reachable = in_tree(pdf)
+    orphans = [e for e in parent_tree_elements(pdf) if e.objgen not in reachable]
+    if orphans:
+        problems.append(f"{len(orphans)} marked content items belong to no element of the tree")
+    if not outline_titles(pdf):
+        problems.append("no bookmarks")
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(content)
+        file.flush()
+        report = pdfua.validate(file.name)
+    problems += [
+        f"pdfua {f.rule_id}: {f.message}"
+        for f in report.findings
+        if f.severity >= pdfua.Severity.WARNING
+    ]
+    return problems

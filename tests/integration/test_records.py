@@ -3,8 +3,10 @@
 import io
 import os
 import re
+import subprocess
 import tempfile
 import zlib
+from collections import defaultdict
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -20,7 +22,7 @@ from eqia.extensions import db
 from eqia.models import Assessment, DecisionKind, Rating, Revision, User
 from eqia.models.catalogue import Characteristic
 from eqia.records import documents, pdf, signing
-from tests import factories
+from tests import factories, pdfs
 from tests.certificates import PASSPHRASE, make_certificate, make_tsa
 from tests.conftest import sign_in_as
 from tests.helpers import error_summary, h1, soup, submit, text, title
@@ -251,6 +253,82 @@ def test_the_same_revision_gives_the_same_record(app, clients, full):
     assert pdf_text(one) == pdf_text(two) == pdf_text(first)
     info = [PdfReader(io.BytesIO(c)).metadata for c in (one, two)]
     assert info[0]["/EqiaContentHash"] == info[1]["/EqiaContentHash"] == revision.content_hash
+
+
+# Tagged PDF/UA-1: what a screen reader, or an auditor's checker, meets.
+
+
+def test_the_signed_record_is_tagged_for_screen_readers(app, clients, full):
+    content = download(clients["auditor"], full).data
+    with app.app_context():
+        snapshot = Assessment.by_reference(full).approved_revision.read()
+    assert pdfs.tagging_problems(content, f"{full} revision 1: {TITLE}") == []
+    tree, document = pdfs.structure(content)
+    # Read in order, the headings are the record's: its title, then every section, the
+    # review, the sign-off and the history, and the bookmarks are the same.
+    expected = [
+        ("H1", TITLE),
+        *(("H2", section.heading) for section in snapshot.sections),
+        ("H2", "The super user's review"),
+        ("H2", "Sign-off"),
+        ("H2", "History"),
+    ]
+    assert pdfs.headings(tree) == expected
+    assert pdfs.outline_titles(document) == [heading for _level, heading in expected]
+    # Each answer is read after its own section's heading, before the next heading.
+    current, under = None, defaultdict(set)
+    for element in tree.walk():
+        if element.type == "H2":
+            current = flat(element.all_text)
+        elif element.type == "P":
+            under[flat(element.all_text)].add(current)
+    for section in snapshot.sections:
+        for row in section.answers:
+            if row.answer:
+                assert section.heading in under[flat(row.answer)], row.question
+
+
+def test_the_page_furniture_is_an_artifact_on_every_page(app, clients, full):
+    content = download(clients["auditor"], full).data
+    marked = pdfs.marked_content(content)
+    tree, _document = pdfs.structure(content)
+    read_out = flat(tree.all_text)
+    pages = len(marked.artifacts)
+    for number, furniture in enumerate(marked.artifacts, 1):
+        assert f"Page {number} of {pages}" in furniture
+        assert f"{full} revision 1" in furniture
+        assert "Equality Impact Assessment record" in furniture
+    assert "Page 1 of" not in read_out
+    assert "Equality Impact Assessment record" not in read_out
+    assert flat(TRICKY["what_is_changing"]) in read_out
+
+
+def test_the_watermark_is_on_every_page_of_a_draft_and_never_read_out(app, clients, users, full):
+    with app.app_context():
+        ref = factories.make_assessment(db.session.get(User, users["lead"].id)).reference
+    draft = download(clients["lead"], ref).data
+    signed = download(clients["auditor"], full).data
+    marked = pdfs.marked_content(draft)
+    tree, _document = pdfs.structure(draft)
+    for number, furniture in enumerate(marked.artifacts, 1):
+        assert "Not signed off: not the signed record" in furniture
+        # The pale red watermark across the middle of the page (light grey in grey scale).
+        assert pdfs.ink(draft, number, 150, 330, 300, 200, below=250) > 500, number
+    assert pdfs.ink(signed, 1, 150, 480, 300, 150, below=250) == 0
+    assert "Not signed off. This is not the signed record of this EqIA." in flat(tree.all_text)
+    assert "not the signed record" not in flat(tree.all_text).replace(
+        "not the signed record of", ""
+    )
+
+
+def test_qpdf_finds_nothing_wrong_with_a_signed_record(clients, full, tmp_path):
+    path = tmp_path / "record.pdf"
+    path.write_bytes(download(clients["auditor"], full).data)
+    result = subprocess.run(
+        [pdfs.tool("qpdf"), "--check", str(path)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No syntax or stream encoding errors found" in result.stdout
 
 
 def test_later_events_do_not_change_the_signed_record(app, clients, users, approved):

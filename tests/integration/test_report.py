@@ -571,6 +571,40 @@ def test_seed_demo_data_gives_the_report_and_insight_something_to_show(app, clie
     assert insight.select("#insight-negative a")
 
 
+def test_the_pdf_is_tagged_for_screen_readers(app, clients, eqias):
+    args = around_today()
+    data = get(clients["auditor"], "/plan/report.pdf", args).data
+    start, end = date.fromisoformat(args["start"]), date.fromisoformat(args["end"])
+    title = f"EDI action plan progress report: {start:%-d %B %Y} to {end:%-d %B %Y}"
+    assert pdfs.tagging_problems(data, title) == []
+    tree, document = pdfs.structure(data)
+    expected = [
+        ("H1", "EDI action plan progress report"),
+        ("H2", "Action plan"),
+        ("H2", "Impacts in the EqIAs signed off in the period"),
+    ]
+    assert pdfs.headings(tree) == expected
+    assert pdfs.outline_titles(document) == [heading for _level, heading in expected]
+    # Each chart is a figure whose alternative text says what it shows, then its table.
+    elements = [e for e in tree.walk() if e.type in ("Figure", "Table")]
+    figures = [e.alt for e in elements if e.type == "Figure"]
+    assert len(figures) == 3
+    assert figures[0].startswith("Plan actions by status, by theme. Bar chart: for each theme")
+    assert figures[1].startswith("EqIAs signed off in the period and linked, by objective.")
+    assert figures[2].startswith("Impacts on each characteristic in the EqIAs signed off")
+    assert all("The table" in alt or "The tables" in alt for alt in figures)
+    kinds = [e.type for e in elements]
+    assert kinds[:4] == ["Table", "Figure", "Table", "Figure"] and kinds[-2:] == ["Figure", "Table"]
+    captions = [" ".join(e.all_text.split()) for e in tree.walk() if e.type == "Caption"]
+    assert captions[:2] == ["Summary", "Action plan by theme"]
+    # The header and footer are furniture, on every page, and never read out.
+    marked = pdfs.marked_content(data)
+    for number, furniture in enumerate(marked.artifacts, 1):
+        assert f"Page {number} of {len(marked.artifacts)}" in furniture
+        assert f"{start:%-d %B %Y} to {end:%-d %B %Y}" in furniture
+    assert "Page 1 of" not in tree.all_text
+
+
 def test_names_print_as_typed_in_every_format(app, clients, eqias):
     typed = 'Carers <b>& "friends"</b>'
     with app.app_context():
