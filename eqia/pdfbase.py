@@ -25,6 +25,7 @@ while drawing: the only URLs a PDF may load are ``data:`` ones.
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import shutil
 import subprocess  # noqa: S404 - fc-list, a fixed command, once per process
@@ -63,6 +64,9 @@ MONO_STACK = ", ".join([*MONO_FONTS, *TEXT_FONTS]) + ", monospace"
 # would make the same record give different bytes a second later: the reproducible-builds
 # convention fixes that time, for this process, unless it is already set.
 os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
+
+# WeasyPrint reports each step of each PDF at INFO: not news in the service's log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 # fontconfig's command-line tool (Debian's fontconfig, which Pango needs anyway).
 FC_LIST = shutil.which("fc-list") or "/usr/bin/fc-list"
