@@ -29,7 +29,7 @@ from tests.helpers import error_summary, h1, soup, submit, text, title
 from tests.integration.test_evidence_files import make_pdf, upload
 from tests.journeys import ABOUT, EVIDENCE, complete, save, submitted_eqia
 
-# Text that would break reportlab's paragraph markup if it were not escaped, and text in
+# Text that would become markup if it were not escaped, and text in
 # Latin with accents, Greek and Cyrillic, which must print as typed.
 TRICKY = {
     "what_is_changing": "Close on Mondays <b>& open</b> on Saturdays, as the <font> tag says",
