@@ -74,6 +74,10 @@ def test_every_script_reads_back_exactly_as_typed(drawn):
 
 
 def test_right_to_left_text_reads_back_in_logical_order_in_poppler_too(drawn):
+    # WeasyPrint draws a right-to-left run's glyphs in visual order (right to left on the
+    # page), each mapped back to its letters by the font's ToUnicode map, with no
+    # ActualText; pypdf (above) and poppler both give the run back in logical order, the
+    # order it was typed in.
     # poppler wraps a right-to-left run in embedding marks (U+202B ... U+202C): drop them.
     text = pdfs.poppler_text(drawn).translate({0x202A: None, 0x202B: None, 0x202C: None})
     for script in RIGHT_TO_LEFT:
