@@ -5,7 +5,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app eqia
 CHROMIUM := /usr/bin/chromium
-DEJAVU := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+# What the PDFs need from Debian: the fonts they name (eqia/pdfbase.py), and poppler and
+# qpdf, with which the tests read, draw and check them.
+PDF_PACKAGES := fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji \
+	poppler-utils qpdf
+PDF_FILES := /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf \
+	/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf \
+	/usr/share/fonts/truetype/noto/NotoSansGurmukhi-Regular.ttf \
+	/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc \
+	/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf /usr/bin/pdftoppm /usr/bin/qpdf
 
 .PHONY: run test install assets db seed chromium fonts pdf-tools system-packages lint bench clean
 
@@ -55,14 +63,17 @@ chromium:
 		fi; \
 	fi
 
-# DejaVu Sans, embedded in PDF records so accents, Greek and Cyrillic print.
+# The PDFs' fonts (Noto for every script, colour emoji, DejaVu Sans Mono), and poppler-utils
+# and qpdf for the tests.
 fonts:
-	@if [ ! -f $(DEJAVU) ]; then \
+	@missing=""; for file in $(PDF_FILES); do [ -e "$$file" ] || missing="$$missing $$file"; done; \
+	if [ -n "$$missing" ]; then \
 		if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-			echo "Installing Debian's fonts-dejavu-core for the PDF records"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null; \
+			echo "Installing Debian's $(PDF_PACKAGES) for the PDFs"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				--no-install-recommends $(PDF_PACKAGES) >/dev/null; \
 		else \
-			echo "$(DEJAVU) is missing: install Debian's fonts-dejavu-core, or PDF records cannot be made"; \
+			echo "Missing:$$missing. Install Debian's $(PDF_PACKAGES), or PDFs cannot be made"; \
 		fi; \
 	fi
 

@@ -54,8 +54,6 @@ class Config:
         "EQIA_PLAN_IMPORT_FOLDER", str(INSTANCE_PATH / "plan-imports")
     )
     SIGNING_FOLDER = os.environ.get("EQIA_SIGNING_FOLDER", str(INSTANCE_PATH / "signing"))
-    # DejaVu Sans for the PDFs (Debian's fonts-dejavu-core).
-    FONT_DIR = os.environ.get("EQIA_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
 
     # Failed sign-ins allowed before the account or address must wait.
     SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get("EQIA_SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")

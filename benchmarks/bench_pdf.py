@@ -1,4 +1,4 @@
-"""Signed PDF of a full EqIA: median render and sign times, beside raw reportlab and pyHanko.
+"""Signed PDF of a full EqIA: median render and sign times, beside raw WeasyPrint and pyHanko.
 
     python benchmarks/bench_pdf.py [--runs 30]
 
@@ -8,9 +8,10 @@ benchmarks/results/pdf.sqlite3 on first run) and the development certificate
 timed ``--runs`` times after a warm-up:
 
 - gather: the record's data from the database (snapshot, decision, history);
-- draw: the record drawn by eqia.records.pdf (tables, DejaVu, "Page N of M");
-- raw reportlab: the same text, one plain paragraph per line, same font, no tables
-  and no page furniture: the floor for drawing this content with reportlab;
+- draw: the record drawn by eqia.records.pdf (its template, tables, the Noto fonts,
+  "Page N of M", tagged PDF/UA-1 with the furniture as artifacts);
+- raw WeasyPrint: the same text, one plain paragraph per line, same fonts, no tables,
+  no page furniture and no tagging: the floor for drawing this content with WeasyPrint;
 - sign: eqia.records.signing.sign (certify, PAdES, space reserved up front);
 - raw pyHanko: sign_pdf on the same PDF with pyHanko's defaults (it signs once
   first to measure the signature when no space is reserved);
@@ -23,16 +24,15 @@ import argparse
 import io
 import statistics
 import time
-from xml.sax.saxutils import escape
 
 from common import RESULTS, auditor_id, database_name, make_app, median, percentile
 from common import signed_in_client as client_for
+from markupsafe import escape
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Paragraph, SimpleDocTemplate
+from pypdf import PdfReader
 from sqlalchemy import select
+from weasyprint import HTML
 
 from eqia import demo, pdfbase
 from eqia.extensions import db
@@ -69,13 +69,12 @@ def record_lines(record: Record) -> list[str]:
     return lines
 
 
-def raw_reportlab(lines: list[str]) -> bytes:
-    out = io.BytesIO()
-    style = ParagraphStyle("plain", fontName=pdfbase.REGULAR, fontSize=10, leading=14)
-    SimpleDocTemplate(out, pagesize=A4, invariant=1).build(
-        [Paragraph(escape(line), style) for line in lines]
-    )
-    return out.getvalue()
+def raw_weasyprint(lines: list[str]) -> bytes:
+    paragraphs = "".join(f"<p>{escape(line)}</p>" for line in lines)
+    return HTML(
+        string=f'<html lang="en-GB"><body style="font: 10pt/14pt {pdfbase.TEXT_STACK}">'
+        f"{paragraphs}</body></html>"
+    ).write_pdf()
 
 
 def raw_pyhanko(content: bytes, signer: signers.SimpleSigner) -> bytes:
@@ -98,21 +97,20 @@ def main() -> None:
         revision = assessment.approved_revision
         keys = documents.keys()
         record = documents.record(assessment, revision)
-        fonts = app.config["FONT_DIR"]
-        drawn = pdf.render(record, fonts)
+        drawn = pdf.render(record)
         signed = documents.sign(drawn, record)
         lines = record_lines(record)
         signer = keys.certificate.signer()
         reference = assessment.reference
         client = client_for(app, auditor_id())
-        pages = drawn.count(b"/Type /Page\n") or drawn.count(b"/Type /Page ")
+        pages = len(PdfReader(io.BytesIO(drawn)).pages)
 
         results = {
             "gather (database to record)": timed(
                 args.runs, lambda: documents.record(assessment, revision)
             ),
-            "draw (eqia.records.pdf)": timed(args.runs, lambda: pdf.render(record, fonts)),
-            "raw reportlab, same text": timed(args.runs, lambda: raw_reportlab(lines)),
+            "draw (eqia.records.pdf)": timed(args.runs, lambda: pdf.render(record)),
+            "raw WeasyPrint, same text": timed(args.runs, lambda: raw_weasyprint(lines)),
             "sign (eqia.records.signing)": timed(args.runs, lambda: documents.sign(drawn, record)),
             "raw pyHanko sign_pdf": timed(args.runs, lambda: raw_pyhanko(drawn, signer)),
             "check (verify page logic)": timed(

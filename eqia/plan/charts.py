@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from eqia.plan.counting import KIND_LABELS, KINDS
+from eqia.plan.progress import STATUSES, Report
+
 # GOV.UK colours with at least 3:1 contrast against white, and a pattern for each. The
 # first three are negative, positive and not known; STATUS_COLOURS match the status tags.
 PALETTE = ("#d4351c", "#00703c", "#505a5f", "#1d70b8", "#f47738", "#4c2c92")
@@ -162,3 +165,40 @@ def horizontal_bars(
         plot_top=LEGEND_HEIGHT - 4,
         plot_bottom=y - GROUP_GAP + 4,
     )
+
+
+def report_charts(report: Report) -> dict[str, Chart]:
+    """The progress report's charts, from the same report object as its tables: the page
+    shows ``themes`` and ``characteristics``, the PDF all three."""
+    themes = report.themes
+    objectives = [o for t in themes for o in t.objectives]
+    return {
+        "themes": horizontal_bars(
+            "chart-plan-status",
+            "Plan actions by status, by theme",
+            "Bar chart: for each theme, how many of its plan actions are not started, on "
+            "track, at risk and complete. The table that follows gives the same figures.",
+            [t.name for t in themes],
+            [(s.label, [t.figures.by_status[s] for t in themes]) for s in STATUSES],
+            STATUS_COLOURS,
+        ),
+        "objectives": horizontal_bars(
+            "chart-objective-eqias",
+            "EqIAs signed off in the period and linked, by objective",
+            "Bar chart: for each objective, how many EqIAs signed off in the period the EqIA "
+            "super user confirmed as supporting it. The tables that follow give the same "
+            "figures, theme by theme.",
+            [f"Objective {o.number}" for o in objectives],
+            [("EqIAs", [o.figures.eqias for o in objectives])],
+            PALETTE[3:],
+        ),
+        "characteristics": horizontal_bars(
+            "chart-report-impacts",
+            "Impacts on each characteristic in the EqIAs signed off in the period",
+            "Bar chart: for each characteristic, how many EqIAs signed off in the period "
+            "found a negative, a positive or a not-known impact. The table that follows gives "
+            "the same figures.",
+            [c.label for c in report.characteristics],
+            [(KIND_LABELS[k], [c.counts[k] for c in report.characteristics]) for k in KINDS],
+        ),
+    }

@@ -21,7 +21,7 @@ from eqia.plan.counting import KIND_LABELS, KINDS
 from eqia.plan.forms import PeriodForm
 from eqia.plan.insight import NO_DIRECTORATE, Insight, eqias_behind, insight
 from eqia.plan.periods import CUSTOM, Period
-from eqia.plan.progress import STATUSES, Report, build
+from eqia.plan.progress import Report, build
 from eqia.shell import error_page
 from eqia.timefmt import sortable, uk_now, uk_today
 
@@ -50,31 +50,6 @@ def _report(period: Period) -> Report:
     return build(period, current_app.config["ORGANISATION_NAME"], today=uk_today(), now=uk_now())
 
 
-def report_charts(made: Report) -> dict[str, charts.Chart]:
-    """The page's charts, from the same report object as its tables."""
-    themes = made.themes
-    return {
-        "themes": charts.horizontal_bars(
-            "chart-plan-status",
-            "Plan actions by status, by theme",
-            "Bar chart: for each theme, how many of its plan actions are not started, on "
-            "track, at risk and complete. The table that follows gives the same figures.",
-            [t.name for t in themes],
-            [(s.label, [t.figures.by_status[s] for t in themes]) for s in STATUSES],
-            charts.STATUS_COLOURS,
-        ),
-        "characteristics": charts.horizontal_bars(
-            "chart-report-impacts",
-            "Impacts on each characteristic in the EqIAs signed off in the period",
-            "Bar chart: for each characteristic, how many EqIAs signed off in the period "
-            "found a negative, a positive or a not-known impact. The table that follows gives "
-            "the same figures.",
-            [c.label for c in made.characteristics],
-            [(KIND_LABELS[k], [c.counts[k] for c in made.characteristics]) for k in KINDS],
-        ),
-    }
-
-
 @bp.route("/report", endpoint="report")
 @allow(SIGNED_IN)
 def progress_report():
@@ -85,7 +60,7 @@ def progress_report():
         form=form,
         report=made,
         tables=made.tables() if made else [],
-        charts=report_charts(made) if made else {},
+        charts=charts.report_charts(made) if made else {},
     )
 
 
@@ -120,7 +95,7 @@ def progress_report_pdf():
     form, period = _period("this-quarter")
     if period is None:
         return _refused(form)
-    content = report_pdf.render(_report(period), current_app.config["FONT_DIR"])
+    content = report_pdf.render(_report(period))
     return download(content, "application/pdf", f"edi-progress-report-{period.slug}.pdf")
 
 

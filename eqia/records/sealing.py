@@ -65,7 +65,7 @@ def seal(assessment: Assessment, revision: Revision, signed_at) -> SealedRecord:
     anchor = _head()
     drawn = documents.record(assessment, revision, anchor=anchor)
     try:
-        content = documents.sign(pdf.render(drawn, current_app.config["FONT_DIR"]), drawn)
+        content = documents.sign(pdf.render(drawn), drawn)
         fingerprint = documents.keys().certificate.fingerprint
     except signing.CertificateError as error:
         raise CannotSeal(
@@ -147,7 +147,7 @@ def record_pdf(assessment: Assessment, revision: Revision | None = None) -> Docu
     if decision is not None and decision.approved:
         return _sealed_document(assessment, revision.id)
     drawn = documents.record(assessment, revision)
-    content = pdf.render(drawn, current_app.config["FONT_DIR"])
+    content = pdf.render(drawn)
     if revision is not None:
         name = f"{assessment.reference}-revision-{drawn.revision}-not-signed-off.pdf"
     else:

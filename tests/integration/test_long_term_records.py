@@ -126,9 +126,7 @@ def drawn(app, ref: str) -> bytes:
     """The record of the signed-off revision, drawn but not signed."""
     with app.app_context():
         assessment = Assessment.by_reference(ref)
-        return pdf.render(
-            documents.record(assessment, assessment.approved_revision), app.config["FONT_DIR"]
-        )
+        return pdf.render(documents.record(assessment, assessment.approved_revision))
 
 
 def b_t_record(app, ref: str, pki) -> bytes:

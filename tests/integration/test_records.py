@@ -4,8 +4,10 @@ import hashlib
 import io
 import os
 import re
+import subprocess
 import tempfile
 import zlib
+from collections import defaultdict
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -22,14 +24,14 @@ from eqia.models import Assessment, Decision, DecisionKind, Rating, Revision, Se
 from eqia.models.catalogue import Characteristic
 from eqia.records import documents, pdf, sealing, signing
 from eqia.records.record import AuditAnchor
-from tests import factories
+from tests import factories, pdfs
 from tests.certificates import PASSPHRASE, make_certificate, make_tsa
 from tests.conftest import sign_in_as
 from tests.helpers import error_summary, h1, soup, submit, text, title
 from tests.integration.test_evidence_files import make_pdf, upload
 from tests.journeys import ABOUT, EVIDENCE, complete, save, submitted_eqia
 
-# Text that would break reportlab's paragraph markup if it were not escaped, and text in
+# Text that would become markup if it were not escaped, and text in
 # Latin with accents, Greek and Cyrillic, which must print as typed.
 TRICKY = {
     "what_is_changing": "Close on Mondays <b>& open</b> on Saturdays, as the <font> tag says",
@@ -266,15 +268,88 @@ def test_every_download_of_a_signed_off_revision_is_the_record_sealed_at_sign_of
         assert sealed.signed_at == Decision.on(revision).decided_at
         # Drawing it again from the frozen data gives the same record, byte for byte.
         anchor = AuditAnchor(sealed.audit_seq, sealed.audit_hash)
-        drawn = [
-            pdf.render(documents.record(assessment, revision, anchor), app.config["FONT_DIR"])
-            for _ in range(2)
-        ]
+        drawn = [pdf.render(documents.record(assessment, revision, anchor)) for _ in range(2)]
     assert drawn[0] == drawn[1]
     assert pdf_text(drawn[0]) == pdf_text(first.data)
     info = PdfReader(io.BytesIO(first.data)).metadata
     assert info["/EqiaContentHash"] == revision.content_hash
     assert info["/EqiaAuditSeq"] == str(sealed.audit_seq)
+
+
+# Tagged PDF/UA-1: what a screen reader, or an auditor's checker, meets.
+
+
+def test_the_signed_record_is_tagged_for_screen_readers(app, clients, full):
+    content = download(clients["auditor"], full).data
+    with app.app_context():
+        snapshot = Assessment.by_reference(full).approved_revision.read()
+    assert pdfs.tagging_problems(content, f"{full} revision 1: {TITLE}") == []
+    tree, document = pdfs.structure(content)
+    # Read in order, the headings are the record's: its title, then every section, the
+    # review, the sign-off and the history, and the bookmarks are the same.
+    expected = [
+        ("H1", TITLE),
+        *(("H2", section.heading) for section in snapshot.sections),
+        ("H2", "The super user's review"),
+        ("H2", "Sign-off"),
+        ("H2", "History"),
+    ]
+    assert pdfs.headings(tree) == expected
+    assert pdfs.outline_titles(document) == [heading for _level, heading in expected]
+    # Each answer is read after its own section's heading, before the next heading.
+    current, under = None, defaultdict(set)
+    for element in tree.walk():
+        if element.type == "H2":
+            current = flat(element.all_text)
+        elif element.type == "P":
+            under[flat(element.all_text)].add(current)
+    for section in snapshot.sections:
+        for row in section.answers:
+            if row.answer:
+                assert section.heading in under[flat(row.answer)], row.question
+
+
+def test_the_page_furniture_is_an_artifact_on_every_page(app, clients, full):
+    content = download(clients["auditor"], full).data
+    marked = pdfs.marked_content(content)
+    tree, _document = pdfs.structure(content)
+    read_out = flat(tree.all_text)
+    pages = len(marked.artifacts)
+    for number, furniture in enumerate(marked.artifacts, 1):
+        assert f"Page {number} of {pages}" in furniture
+        assert f"{full} revision 1" in furniture
+        assert "Equality Impact Assessment record" in furniture
+    assert "Page 1 of" not in read_out
+    assert "Equality Impact Assessment record" not in read_out
+    assert flat(TRICKY["what_is_changing"]) in read_out
+
+
+def test_the_watermark_is_on_every_page_of_a_draft_and_never_read_out(app, clients, users, full):
+    with app.app_context():
+        ref = factories.make_assessment(db.session.get(User, users["lead"].id)).reference
+    draft = download(clients["lead"], ref).data
+    signed = download(clients["auditor"], full).data
+    marked = pdfs.marked_content(draft)
+    tree, _document = pdfs.structure(draft)
+    for number, furniture in enumerate(marked.artifacts, 1):
+        assert "Not signed off: not the signed record" in furniture
+        # The pale red watermark across the middle of the page (light grey in grey scale).
+        assert pdfs.ink(draft, number, 150, 330, 300, 200, below=250) > 500, number
+    assert pdfs.ink(signed, 1, 150, 480, 300, 150, below=250) == 0
+    assert "Not signed off. This is not the signed record of this EqIA." in flat(tree.all_text)
+    assert "not the signed record" not in flat(tree.all_text).replace(
+        "not the signed record of", ""
+    )
+
+
+def test_qpdf_finds_nothing_wrong_with_a_signed_record(clients, full, tmp_path):
+    path = tmp_path / "record.pdf"
+    path.write_bytes(download(clients["auditor"], full).data)
+    result = subprocess.run(
+        [pdfs.tool("qpdf"), "--check", str(path)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No syntax or stream encoding errors found" in result.stdout
 
 
 def test_later_events_do_not_change_the_signed_record(app, clients, users, approved):
@@ -400,9 +475,7 @@ def test_a_pdf_signed_with_another_certificate(app, clients, approved, runner, t
     other = signing.load_pem(str(tmp_path / "c.pem"), str(tmp_path / "k.pem"), PASSPHRASE)
     with app.app_context():
         assessment = Assessment.by_reference(approved)
-        content = pdf.render(
-            documents.record(assessment, assessment.approved_revision), app.config["FONT_DIR"]
-        )
+        content = pdf.render(documents.record(assessment, assessment.approved_revision))
     forged = signing.sign(content, other, reason="Forged", location="Elsewhere")
     response = verify_page(clients["auditor"], forged)
     assert outcome(response) == "other-certificate"
