@@ -12,12 +12,18 @@ timed ``--runs`` times after a warm-up:
   "Page N of M", tagged PDF/UA-1 with the furniture as artifacts);
 - raw WeasyPrint: the same text, one plain paragraph per line, same fonts, no tables,
   no page furniture and no tagging: the floor for drawing this content with WeasyPrint;
+- raw WeasyPrint, same HTML: the record's own HTML written by WeasyPrint with its
+  defaults (no PDF/UA, no finishing): the same content with the same engine;
 - sign: eqia.records.signing.sign (certify, PAdES, space reserved up front);
 - raw pyHanko: sign_pdf on the same PDF with pyHanko's defaults (it signs once
   first to measure the signature when no space is reserved);
 - check: the verify page's check of the signed PDF (pyHanko validation plus the
   database lookup);
-- download: GET /records/<ref>.pdf through the WSGI app, end to end.
+- download: GET /records/<ref>.pdf through the WSGI app, end to end (the sealed
+  record's kept bytes), beside GET /healthz measured the same way in the same run;
+- approval with sealing: ``workflow.decide`` approving the demo's EqIA awaiting
+  sign-off, which draws, signs and keeps its record, then rolled back, beside the raw
+  WeasyPrint render of the same HTML plus a raw pyHanko signature.
 """
 
 import argparse
@@ -34,13 +40,14 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from weasyprint import HTML
 
-from eqia import demo, pdfbase
+from eqia import demo, pdfbase, workflow
 from eqia.extensions import db
-from eqia.models import Assessment
+from eqia.models import Assessment, DecisionKind
 from eqia.records import documents, pdf
 from eqia.records.record import Record
 
 TITLE = "Mobile library routes 2026"
+WAITING = "Home to school transport: new eligibility assessment"
 
 
 def timed(runs: int, step) -> list[float]:
@@ -105,12 +112,29 @@ def main() -> None:
         client = client_for(app, auditor_id())
         pages = len(PdfReader(io.BytesIO(drawn)).pages)
 
+        waiting = db.session.scalar(select(Assessment).where(Assessment.title == WAITING))
+        reviewer = waiting.assigned_to
+        html = pdf.html(record)
+
+        def approve():
+            workflow.decide(
+                waiting,
+                reviewer,
+                DecisionKind.APPROVED,
+                revision_number=waiting.revision,
+                evaluations={},
+                objectives={},
+            )
+            db.session.flush()
+            db.session.rollback()
+
         results = {
             "gather (database to record)": timed(
                 args.runs, lambda: documents.record(assessment, revision)
             ),
             "draw (eqia.records.pdf)": timed(args.runs, lambda: pdf.render(record)),
             "raw WeasyPrint, same text": timed(args.runs, lambda: raw_weasyprint(lines)),
+            "raw WeasyPrint, same HTML": timed(args.runs, lambda: HTML(string=html).write_pdf()),
             "sign (eqia.records.signing)": timed(args.runs, lambda: documents.sign(drawn, record)),
             "raw pyHanko sign_pdf": timed(args.runs, lambda: raw_pyhanko(drawn, signer)),
             "check (verify page logic)": timed(
@@ -119,6 +143,14 @@ def main() -> None:
         }
         download = timed(args.runs, lambda: client.get(f"/records/{reference}.pdf"))
         results["download GET /records/<ref>.pdf"] = download
+        results["GET /healthz"] = timed(args.runs, lambda: client.get("/healthz"))
+        results["approval with sealing"] = timed(args.runs, approve)
+        raw_sealing = [
+            a + b
+            for a, b in zip(
+                results["raw WeasyPrint, same HTML"], results["raw pyHanko sign_pdf"], strict=True
+            )
+        ]
         backend = database_name(app)
 
     algorithm = keys.certificate.certificate.signature_algorithm_oid._name
@@ -136,8 +168,14 @@ def main() -> None:
     render = median(results["gather (database to record)"]) + median(
         results["draw (eqia.records.pdf)"]
     )
+    sealing, raw = median(results["approval with sealing"]), median(raw_sealing)
+    healthz = median(results["GET /healthz"])
     report += [
         "",
+        f"approval with sealing median {sealing:.1f} ms beside {raw:.1f} ms for a raw render "
+        f"of the same HTML plus a raw signature: {sealing / raw:.2f}×",
+        f"download of the sealed record median {median(download):.1f} ms beside /healthz "
+        f"{healthz:.1f} ms: {median(download) / healthz:.2f}×",
         f"render (gather + draw) median {render:.1f} ms; sign median "
         f"{median(results['sign (eqia.records.signing)']):.1f} ms; "
         f"spread of draw {statistics.pstdev(results['draw (eqia.records.pdf)']):.1f} ms (σ)",

@@ -13,12 +13,15 @@ reuse the database.
 For each period it times ``progress.build`` and ``insight.insight`` (the functions
 the pages call: every query and the Python around them), median of ``--runs``
 after one warm-up; then whole requests for the HTML page, the CSV, the PDF and
-the insight page, through the WSGI app in-process.
+the insight page, through the WSGI app in-process, and the Python heap's peak while
+the report PDF is drawn.
 """
 
 import argparse
 import random
+import resource
 import time
+import tracemalloc
 from datetime import UTC, date, datetime, timedelta
 
 from common import (
@@ -275,6 +278,17 @@ def main() -> None:
             f"| {url} | {median(timings):.1f} | {percentile(timings, 95):.1f} "
             f"| {','.join(str(c) for c in sorted(counts))} | {size:,} |"
         )
+    tracemalloc.start()
+    client.get("/plan/report.pdf?period=last-12-months")
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    lines += [
+        "",
+        f"Memory of the report PDF, last 12 months: Python heap peak {peak / 2**20:.1f} MB "
+        f"during one request (tracemalloc); the process's peak RSS over the whole run "
+        f"{rss:.0f} MB.",
+    ]
     result = "\n".join(lines)
     print(result)
     (RESULTS / f"report-{dialect}.txt").write_text(result + "\n")
