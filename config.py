@@ -55,11 +55,20 @@ class Config:
     )
     SIGNING_FOLDER = os.environ.get("EQIA_SIGNING_FOLDER", str(INSTANCE_PATH / "signing"))
 
-    # Failed sign-ins allowed before the account or address must wait.
-    SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get("EQIA_SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
-    SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get(
-        "EQIA_SIGN_IN_LIMIT_PER_ADDRESS", "20 per 15 minutes"
+    # Sign-in attempts allowed before the next must wait (README, "Throttling"): for one
+    # account from one address, for one account from anywhere, and from one address (high:
+    # a whole office may share an address). Checks of the current password, to change it.
+    SIGN_IN_LIMIT_PER_ACCOUNT_AND_ADDRESS = os.environ.get(
+        "EQIA_SIGN_IN_LIMIT_PER_ACCOUNT_AND_ADDRESS", "5 per 15 minutes"
     )
+    SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get("EQIA_SIGN_IN_LIMIT_PER_ACCOUNT", "20 per hour")
+    SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get(
+        "EQIA_SIGN_IN_LIMIT_PER_ADDRESS", "300 per 15 minutes"
+    )
+    PASSWORD_CHECK_LIMIT = os.environ.get("EQIA_PASSWORD_CHECK_LIMIT", "5 per 15 minutes")
+    # How many proxies in front of the service add X-Forwarded-For (and -Proto): their
+    # word is taken for the client's address. 0 (the default) takes nobody's.
+    TRUSTED_PROXIES = _int("EQIA_TRUSTED_PROXIES", 0)
     RATELIMIT_STORAGE_URI = os.environ.get("EQIA_RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
 

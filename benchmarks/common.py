@@ -9,7 +9,6 @@ import os
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +21,7 @@ from flask import Flask  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from eqia import create_app  # noqa: E402
+from eqia import create_app, sessions  # noqa: E402
 from eqia.extensions import db  # noqa: E402
 from eqia.models import Assessment, Role, User  # noqa: E402
 
@@ -76,10 +75,10 @@ def auditor_id() -> int:
 
 def signed_in_client(app: Flask, user_id: int):
     client = app.test_client()
+    with app.app_context():
+        cookie = sessions.cookie_for(db.session.get(User, user_id))
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
-        session["last_seen"] = datetime.now(UTC).timestamp()
+        session.update(cookie)
     return client
 
 

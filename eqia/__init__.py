@@ -42,7 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
 
-    from eqia import cli, database, notifications, shell
+    from eqia import cli, database, notifications, sessions, shell
     from eqia.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -52,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     database.init_app(app)
     shell.init_app(app)
+    sessions.init_app(app)
     cli.init_app(app)
     notifications.init_app(app)
 

@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from eqia import demo, notifications
+from eqia import demo, notifications, pending
 from eqia.errors import UnknownSnapshot
 from eqia.extensions import db
 from eqia.models import Revision, Role, User, audit
@@ -89,10 +89,13 @@ def send_notifications():
 @click.command("send-reminders")
 @with_appcontext
 def send_reminders():
-    """Remind owners of EqIAs due or overdue for review, once each (run daily), then send."""
+    """Remind owners of EqIAs due or overdue for review, once each (run daily), then send;
+    forget answers kept after a session ended once they are a day old."""
     queued = notifications.queue_reminders()
+    purged = pending.purge()
     db.session.commit()
     click.echo(f"Queued {queued} review reminder(s)")
+    click.echo(f"Forgot {purged} set(s) of kept answers more than a day old")
     _report(notifications.deliver_due())
 
 

@@ -66,7 +66,8 @@ def seed(password: str) -> list[User]:
         user.name, user.job_title, user.active = name, job_title, True
         user.directorate_id = directorates[directorate].id
         user.roles = set(roles)
-        user.set_password(password)
+        if not user.check_password(password):  # a new password would end their sessions
+            user.set_password(password)
         db.session.add(user)
         users.append(user)
     db.session.commit()

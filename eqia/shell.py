@@ -1,21 +1,21 @@
-"""The service's shell: security headers, sessions, navigation and error pages."""
+"""The service's shell: proxies, security headers, navigation and error pages."""
 
 import secrets
 from functools import partial
 
-from flask import Flask, current_app, flash, g, render_template, request, session, url_for
-from flask_login import current_user, logout_user
+from flask import Flask, current_app, g, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from eqia import pending
-from eqia.database import id_from
+from eqia import sessions
 from eqia.errors import UnknownSnapshot, WorkflowError
-from eqia.extensions import db, login_manager
+from eqia.extensions import db
 from eqia.models import User, tag_class
 from eqia.permissions import ADMIN, OVERSIGHT, SIGN_OFF, enforce_access, in_group, may
-from eqia.timefmt import date_and_time, long_date, utcnow
+from eqia.timefmt import date_and_time, long_date
 
 ERROR_PAGES = {
     400: ("Sorry, there is a problem with your request", "Check what you entered and try again."),
@@ -66,25 +66,8 @@ def navigation(user: User) -> list[dict]:
 
 def _start_request():
     g.csp_nonce = secrets.token_urlsafe(16)
-    _expire_idle_session()
+    sessions.expire_idle()
     return enforce_access()
-
-
-def record_activity() -> None:
-    session["last_seen"] = utcnow().timestamp()
-
-
-def _expire_idle_session() -> None:
-    if not current_user.is_authenticated:
-        return
-    idle = utcnow().timestamp() - session.get("last_seen", 0)
-    if idle > current_app.config["IDLE_TIMEOUT"].total_seconds():
-        pending.session_ended(current_user)
-        logout_user()
-        session.pop("last_seen", None)
-        flash("You were signed out because you had not used the service for a while.")
-        return
-    record_activity()
 
 
 def _security_headers(response):
@@ -159,13 +142,9 @@ def _server_error(_error: Exception):
     return error_page(500)
 
 
-@login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    found = id_from(user_id)
-    return db.session.get(User, found) if found else None
-
-
 def init_app(app: Flask) -> None:
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     app.before_request(_start_request)
     app.after_request(_security_headers)
     app.context_processor(_template_globals)

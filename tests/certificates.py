@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-from eqia.records.signing import self_signed
+from eqia.records.certificates import self_signed
 
 PASSPHRASE = "a signing passphrase"
 

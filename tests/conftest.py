@@ -7,13 +7,12 @@ starts from what the migrations left (reference data included).
 
 import os
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, insert, inspect, make_url, select, text
 
-from eqia import create_app
+from eqia import create_app, sessions
 from eqia.extensions import db, limiter
 from eqia.models import Role, User
 from tests import factories
@@ -178,10 +177,10 @@ def ref(app, users) -> str:
 
 def sign_in_as(client, user_id: int) -> None:
     """Start a signed-in session directly (the sign-in form has its own tests)."""
+    with client.application.app_context():
+        cookie = sessions.cookie_for(db.session.get(User, user_id))
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
-        session["last_seen"] = datetime.now(UTC).timestamp()
+        session.update(cookie)
 
 
 @pytest.fixture

@@ -126,8 +126,8 @@ def task_list(assessment: Assessment):
     )
 
 
-def _after_save_url(assessment: Assessment, ctx, page: sections.Page, formdata=None) -> str:
-    if "save_later" in (request.form if formdata is None else formdata):
+def _after_save_url(assessment: Assessment, ctx, page: sections.Page) -> str:
+    if "save_later" in request.form:
         return url_for("assessments.task_list", ref=assessment.reference)
     if request.args.get("return") == "check":
         return url_for("assessments.check", ref=assessment.reference)
@@ -148,11 +148,9 @@ def page(assessment: Assessment, key: str):
     section = page.section
     conflict = None
     restored = None if request.method == "POST" else pending.take(current_user, request.path)
-    formdata = request.form if request.method == "POST" else restored
-    if formdata is not None:
-        meta = {"csrf": False} if restored is not None else {}
-        form = section.form(page, assessment, ctx, formdata=formdata, meta=meta)
-        draft = "save_later" in formdata
+    if request.method == "POST":
+        form = section.form(page, assessment, ctx, formdata=request.form)
+        draft = "save_later" in request.form
         if validate_draft(form) if draft else form.validate():
             try:
                 saving.save(section, page, assessment, form, current_user, ctx)
@@ -163,20 +161,15 @@ def page(assessment: Assessment, key: str):
                 conflict = _current_answers(assessment, page)
                 form.set_version(section.form(page, assessment, ctx).version.data)
             else:
-                if restored is not None:
-                    flash(
-                        "You were signed out before your answers were saved. "
-                        "They have now been saved.",
-                        "success",
-                    )
-                elif draft:
+                if draft:
                     flash(
                         "Your answers have been saved. You can come back to them at any time.",
                         "success",
                     )
-                return redirect(_after_save_url(assessment, ctx, page, formdata))
+                return redirect(_after_save_url(assessment, ctx, page))
     else:
-        form = section.form(page, assessment, ctx)
+        # Answers kept after the session ended are shown for the person to check and save.
+        form = section.form(page, assessment, ctx, formdata=restored)
     return render_template(
         "assessments/page.html",
         assessment=assessment,
@@ -184,6 +177,7 @@ def page(assessment: Assessment, key: str):
         section=section,
         form=form,
         conflict=conflict,
+        restored=restored is not None,
         conditions=section.field_conditions(ctx),
         returned=_returned(assessment),
     )

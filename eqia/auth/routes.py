@@ -1,35 +1,28 @@
 from functools import cache
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
-from limits import parse
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from eqia import pending
-from eqia.auth import bp
+from eqia import sessions
+from eqia.auth import bp, throttle
 from eqia.auth.forms import ChangePasswordForm, SignInForm
-from eqia.extensions import db, limiter
+from eqia.extensions import db
 from eqia.forms import ConfirmForm
 from eqia.models import User
 from eqia.permissions import ANYONE, SIGNED_IN, allow, is_safe_next
-from eqia.shell import record_activity
 
 INCORRECT = "Email address or password is incorrect"
 THROTTLED = "You have tried to sign in too many times. Wait 15 minutes, then try again."
+CHECKS_THROTTLED = (
+    "You have entered your current password too many times. Wait 15 minutes, then try again."
+)
 
 
 @cache
 def _decoy_hash() -> str:
     """Checked when no account matches, so a wrong email costs as long as a wrong password."""
     return generate_password_hash("decoy password for timing", method="scrypt")
-
-
-def _throttles(email: str) -> list[tuple]:
-    config = current_app.config
-    return [
-        (parse(config["SIGN_IN_LIMIT_PER_ACCOUNT"]), "sign-in-account", email),
-        (parse(config["SIGN_IN_LIMIT_PER_ADDRESS"]), "sign-in-address", request.remote_addr or ""),
-    ]
 
 
 def _authenticate(email: str, password: str) -> User | None:
@@ -51,22 +44,15 @@ def sign_in():
     status = 200
     if form.validate_on_submit():
         email = User.normalise_email(form.email.data)
-        throttles = _throttles(email)
-        if not all(limiter.limiter.test(limit, *key) for limit, *key in throttles):
+        if not throttle.sign_in_attempt(email):
             form.email.errors.append(THROTTLED)
             status = 429
         elif user := _authenticate(email, form.password.data):
-            previous = dict(session)
-            session.clear()
-            pending.carry_over(previous, user)
-            login_user(user)
-            session.permanent = True
-            record_activity()
+            throttle.signed_in(email)
+            sessions.begin(user)
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else url_for("main.dashboard"))
         else:
-            for limit, *key in throttles:
-                limiter.limiter.hit(limit, *key)
             form.email.errors.append(INCORRECT)
     form.password.data = ""
     return render_template("auth/sign_in.html", form=form), status
@@ -76,8 +62,7 @@ def sign_in():
 @allow(ANYONE)
 def sign_out():
     if ConfirmForm().validate_on_submit():
-        logout_user()
-        session.clear()
+        sessions.end()
         flash("You have signed out.")
     return redirect(url_for("auth.sign_in"))
 
@@ -86,12 +71,35 @@ def sign_out():
 @allow(SIGNED_IN)
 def account():
     form = ChangePasswordForm(current_user.email)
+    status = 200
     if form.validate_on_submit():
-        if not current_user.check_password(form.current_password.data):
+        if not throttle.password_check(current_user.id):
+            form.current_password.errors.append(CHECKS_THROTTLED)
+            status = 429
+        elif not current_user.check_password(form.current_password.data):
             form.current_password.errors.append("Your current password is incorrect")
         else:
             current_user.set_password(form.new_password.data)
             db.session.commit()
-            flash("Your password has been changed.", "success")
+            flash(
+                "Your password has been changed, and you have been signed out on every "
+                "other device.",
+                "success",
+            )
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form)
+    return render_template(
+        "auth/account.html",
+        form=form,
+        others=sessions.others(current_user),
+        sign_out_others=ConfirmForm(),
+    ), status
+
+
+@bp.route("/account/sign-out-others", methods=["POST"])
+@allow(SIGNED_IN)
+def sign_out_others():
+    if ConfirmForm().validate_on_submit():
+        ended = sessions.end_others(current_user)
+        devices = "1 other device" if ended == 1 else f"{ended} other devices"
+        flash(f"You have been signed out of {devices}.", "success")
+    return redirect(url_for("auth.account"))

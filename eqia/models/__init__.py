@@ -27,7 +27,7 @@ from eqia.models.types import (
     Status,
     tag_class,
 )
-from eqia.models.users import Directorate, RoleDefinition, User, UserRole
+from eqia.models.users import Directorate, RoleDefinition, SignIn, User, UserRole
 
 __all__ = [
     "Assessment",
@@ -58,6 +58,7 @@ __all__ = [
     "RoleDefinition",
     "SectionAnswers",
     "SectionEvaluation",
+    "SignIn",
     "Status",
     "Theme",
     "User",

@@ -343,6 +343,7 @@ class PendingSubmission(db.Model):
     """What a person sent after their session had ended, kept until they sign in again."""
 
     __tablename__ = "pending_submissions"
+    __table_args__ = (UniqueConstraint("user_id", "path"),)
 
     token: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

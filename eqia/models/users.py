@@ -90,3 +90,18 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+class SignIn(db.Model):
+    """One signed-in session: the cookie holds a token whose hash is kept here, so the
+    service can end a session (or all of a person's) whoever holds a copy of the cookie."""
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    # The browser, as it said (for the account page), cut to fit.
+    device: Mapped[str] = mapped_column(String(200), default="")

@@ -31,8 +31,8 @@ from sqlalchemy import select
 from eqia import sections
 from eqia.extensions import db
 from eqia.models import Assessment, Decision, Event, EventKind, Revision, SealedRecord, Status
+from eqia.records import certificates, signing
 from eqia.records import record as printed
-from eqia.records import signing
 from eqia.snapshot import Snapshot
 from eqia.timefmt import date_and_time, long_date
 
@@ -47,7 +47,7 @@ _lock = threading.Lock()
 
 @dataclass(frozen=True)
 class Keys:
-    certificate: signing.OrgCertificate
+    certificate: certificates.OrgCertificate
     previous: tuple[x509.Certificate, ...]
     timestamp_roots: tuple[x509.Certificate, ...]
     tsa_url: str
@@ -68,35 +68,35 @@ def load_keys(app: Flask) -> Keys:
     )
     passphrase = config.get("SIGNING_PASSPHRASE") or None
     if pkcs12:
-        certificate = signing.load_pkcs12(pkcs12, passphrase)
+        certificate = certificates.load_pkcs12(pkcs12, passphrase)
     elif cert and key:
-        certificate = signing.load_pem(cert, key, passphrase)
+        certificate = certificates.load_pem(cert, key, passphrase)
     elif cert or key:
-        raise signing.CertificateError(
+        raise certificates.CertificateError(
             "Set both EQIA_SIGNING_CERT and EQIA_SIGNING_KEY, or EQIA_SIGNING_PKCS12"
         )
     elif config.get("PRODUCTION"):
-        raise signing.CertificateError(
+        raise certificates.CertificateError(
             "The organisation's signing certificate must be configured in production "
             "(EQIA_SIGNING_CERT and EQIA_SIGNING_KEY, or EQIA_SIGNING_PKCS12)"
         )
     else:
         folder = Path(config["SIGNING_FOLDER"])
-        certificate = signing.development_certificate(folder, config["ORGANISATION_NAME"])
+        certificate = certificates.development_certificate(folder, config["ORGANISATION_NAME"])
     previous = config.get("SIGNING_PREVIOUS_CERTS")
     tsa_url, tsa_cert = config.get("TSA_URL") or "", config.get("TSA_CERT")
     if tsa_url and not tsa_cert:
-        raise signing.CertificateError(
+        raise certificates.CertificateError(
             "EQIA_TSA_URL needs EQIA_TSA_CERT: the timestamp authority's root certificate, "
             "so that its timestamps can be checked"
         )
     return Keys(
         certificate=certificate,
         previous=tuple(
-            signing.load_certificates(previous, "earlier certificates") if previous else ()
+            certificates.load_certificates(previous, "earlier certificates") if previous else ()
         ),
         timestamp_roots=tuple(
-            signing.load_certificates(tsa_cert, "timestamp authority certificate")
+            certificates.load_certificates(tsa_cert, "timestamp authority certificate")
             if tsa_cert
             else ()
         ),
@@ -115,10 +115,10 @@ def keys(app: Flask | None = None) -> Keys:
     return loaded
 
 
-def _timestamp_authority(keys: Keys) -> signing.TimestampAuthority | None:
+def _timestamp_authority(keys: Keys) -> certificates.TimestampAuthority | None:
     if not keys.tsa_url:
         return None
-    return signing.TimestampAuthority(keys.tsa_url, keys.timestamp_roots)
+    return certificates.TimestampAuthority(keys.tsa_url, keys.timestamp_roots)
 
 
 # What a record shows.

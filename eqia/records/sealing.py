@@ -43,7 +43,7 @@ from eqia.models import (
     SealedRecord,
     Status,
 )
-from eqia.records import documents, pdf, signing
+from eqia.records import certificates, documents, pdf
 from eqia.records.record import AuditAnchor
 from eqia.timefmt import utcnow
 
@@ -67,7 +67,7 @@ def seal(assessment: Assessment, revision: Revision, signed_at) -> SealedRecord:
     try:
         content = documents.sign(pdf.render(drawn), drawn)
         fingerprint = documents.keys().certificate.fingerprint
-    except signing.CertificateError as error:
+    except certificates.CertificateError as error:
         raise CannotSeal(
             f"The service cannot sign the record, so {assessment.reference} has not been "
             f"signed off: {error}. Contact your EqIA administrator."

@@ -107,13 +107,14 @@ def upgrade():
             use_alter=True,
         )
 
-
     with op.batch_alter_table("assessment_actions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("carried_from", sa.Integer(), nullable=True))
         batch_op.add_column(
             sa.Column("progress", sa.String(length=20), server_default="", nullable=False)
         )
-        batch_op.add_column(sa.Column("progress_note", sa.Text(), server_default="", nullable=False))
+        batch_op.add_column(
+            sa.Column("progress_note", sa.Text(), server_default="", nullable=False)
+        )
 
 
 def downgrade():

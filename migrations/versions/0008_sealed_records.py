@@ -12,7 +12,6 @@ frozen links; their records print the links of the revision as it was submitted.
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = "0008"
 down_revision = "0007"

@@ -87,6 +87,15 @@ def test_admin_pages_pass_axe(page: Page):
     visit(page, "/admin/users")
     follow(page, page.get_by_role("link", name="Priya Shah"))
     expect(heading(page)).to_have_text("Change Priya Shah")
+    page.get_by_label("Job title").fill("Head of Equality <and> Inclusion")
+    follow(page, page.get_by_role("button", name="Save"))
+    expect(heading(page)).to_have_text("Users")
+
+    follow(page, page.get_by_role("link", name="Admin audit trail"))
+    expect(heading(page)).to_have_text("Admin audit trail")
+    expect(page.locator("#audit tbody tr").first).to_contain_text(
+        "Job title: Library Services Manager → Head of Equality <and> Inclusion"
+    )
 
     visit(page, "/admin/directorates")
     expect(heading(page)).to_have_text("Directorates")

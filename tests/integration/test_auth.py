@@ -1,12 +1,27 @@
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from sqlalchemy import select
 
+from eqia import create_app
 from eqia.extensions import db
 from eqia.models import User
 from tests import factories
-from tests.helpers import error_summary, h1, inline_errors, soup, submit, title
+from tests.helpers import (
+    CheckedClient,
+    error_summary,
+    form_token,
+    h1,
+    inline_errors,
+    soup,
+    submit,
+    title,
+)
 
+EMAIL = "priya.shah@example.org"
 INCORRECT = "Email address or password is incorrect"
+THROTTLED = "You have tried to sign in too many times. Wait 15 minutes, then try again."
 
 
 @pytest.fixture
@@ -15,9 +30,9 @@ def person(app):
         return factories.make_user(email="priya.shah@example.org", name="Priya Shah").id
 
 
-def sign_in(client, email, password=factories.PASSWORD, next_url=None):
+def sign_in(client, email, password=factories.PASSWORD, next_url=None, **kwargs):
     url = "/auth/sign-in" + (f"?next={next_url}" if next_url else "")
-    return submit(client, url, {"email": email, "password": password})
+    return submit(client, url, {"email": email, "password": password}, **kwargs)
 
 
 def test_sign_in_takes_a_person_to_their_home_page(client, person):
@@ -75,15 +90,13 @@ def test_malformed_input_gets_a_clear_message(client, email, password, expected)
 
 
 def test_failed_sign_ins_are_throttled_per_account(client, person):
-    for _ in range(5):
-        assert error_summary(soup(sign_in(client, "priya.shah@example.org", "wrong"))) == [
-            INCORRECT
-        ]
-    response = sign_in(client, "priya.shah@example.org")  # even the right password waits
+    for n in range(5):
+        # a made-up X-Forwarded-For changes nothing: no proxy is trusted by default
+        response = sign_in(client, EMAIL, "wrong", headers={"X-Forwarded-For": f"10.0.0.{n}"})
+        assert error_summary(soup(response)) == [INCORRECT]
+    response = sign_in(client, EMAIL)  # even the right password waits
     assert response.status_code == 429
-    assert error_summary(soup(response)) == [
-        "You have tried to sign in too many times. Wait 15 minutes, then try again."
-    ]
+    assert error_summary(soup(response)) == [THROTTLED]
 
 
 def test_failed_sign_ins_are_throttled_per_address(app, client):
@@ -91,6 +104,62 @@ def test_failed_sign_ins_are_throttled_per_address(app, client):
     for n in range(3):
         sign_in(client, f"someone{n}@example.org", "wrong")
     assert sign_in(client, "another@example.org", "wrong").status_code == 429
+
+
+def test_made_up_emails_from_one_address_do_not_lock_out_the_next_person(client, person):
+    """A whole office may reach the service from one address."""
+    for n in range(20):
+        assert sign_in(client, f"made-up-{n}@example.org", "wrong").status_code == 200
+    assert sign_in(client, EMAIL).location == "/"
+
+
+def test_a_correct_sign_in_starts_the_count_again(client, person):
+    for _ in range(4):
+        sign_in(client, EMAIL, "wrong")
+    assert sign_in(client, EMAIL).location == "/"
+    client.delete_cookie("eqia_session", domain="localhost")
+    for _ in range(4):
+        assert error_summary(soup(sign_in(client, EMAIL, "wrong"))) == [INCORRECT]
+
+
+def test_guesses_arriving_at_once_are_each_counted_before_any_is_checked(app, person):
+    guesses = 12
+    ready = threading.Barrier(guesses)
+
+    def guess(_):
+        client = app.test_client()
+        token = form_token(soup(client.get("/auth/sign-in")))
+        ready.wait()
+        data = {"csrf_token": token, "email": EMAIL, "password": "wrong"}
+        return client.post("/auth/sign-in", data=data).status_code
+
+    with ThreadPoolExecutor(guesses) as pool:
+        codes = list(pool.map(guess, range(guesses)))
+    assert sorted(codes) == [200] * 5 + [429] * 7
+
+
+@pytest.fixture
+def behind_a_proxy(app, database_url, signing_folder):
+    """The service behind one trusted proxy, which says who the client is."""
+    proxied = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SERVER_NAME": "localhost",
+            "SIGNING_FOLDER": signing_folder,
+            "TRUSTED_PROXIES": 1,
+        }
+    )
+    proxied.test_client_class = CheckedClient
+    return proxied
+
+
+def test_behind_a_trusted_proxy_each_client_address_is_counted_apart(behind_a_proxy, person):
+    client = behind_a_proxy.test_client()
+    guesser, colleague = {"X-Forwarded-For": "10.1.1.1"}, {"X-Forwarded-For": "10.2.2.2"}
+    for _ in range(5):
+        sign_in(client, EMAIL, "wrong", headers=guesser)
+    assert sign_in(client, EMAIL, headers=guesser).status_code == 429
+    assert sign_in(client, EMAIL, headers=colleague).location == "/"
 
 
 @pytest.mark.parametrize(
@@ -120,7 +189,6 @@ def test_anonymous_visitor_is_sent_to_sign_in_and_back(client, person):
 
 def test_sign_out_ends_the_session(client, person):
     sign_in(client, "priya.shah@example.org")
-    response = submit(client, "/", {}, follow_redirects=False) if False else None
     page = soup(client.get("/"))
     token = page.select_one("form[action='/auth/sign-out'] input[name=csrf_token]")["value"]
     response = client.post("/auth/sign-out", data={"csrf_token": token})
@@ -194,3 +262,16 @@ class TestChangePassword:
         with app.app_context():
             user = db.session.scalar(select(User).where(User.id == person))
             assert user.check_password(factories.PASSWORD)
+
+    def test_the_current_password_check_is_throttled(self, app, signed_in, person):
+        for _ in range(5):
+            response = self.change(signed_in, "wrong", "a brand new passphrase")
+            assert error_summary(soup(response)) == ["Your current password is incorrect"]
+        response = self.change(signed_in, factories.PASSWORD, "a brand new passphrase")
+        assert response.status_code == 429
+        assert error_summary(soup(response)) == [
+            "You have entered your current password too many times. "
+            "Wait 15 minutes, then try again."
+        ]
+        with app.app_context():
+            assert db.session.get(User, person).check_password(factories.PASSWORD)

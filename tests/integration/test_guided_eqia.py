@@ -344,60 +344,6 @@ class TestConflicts:
         )
 
 
-class TestSessionExpiry:
-    def test_answers_posted_after_expiry_are_saved_after_signing_in(self, app, clients, users, ref):
-        lead = clients["lead"]
-        save(lead, ref, "screening", {"could_affect": "yes"})
-        url = f"/eqia/{ref}/questions/evidence"
-        page = soup(lead.get(url))
-        with lead.session_transaction() as session:
-            session["last_seen"] -= app.config["IDLE_TIMEOUT"].total_seconds() + 60
-        response = lead.post(
-            url,
-            data={
-                "csrf_token": page.select_one("input[name=csrf_token]")["value"],
-                "version": "0",
-                "data_used": "Typed before the session ended",
-                "gaps": "x",
-                "engagement_done": "y",
-            },
-        )
-        assert response.location == f"/auth/sign-in?next={url}"
-        response = submit(
-            lead, response.location, {"email": "lead@example.org", "password": factories.PASSWORD}
-        )
-        assert response.location == url
-        response = lead.get(url)
-        assert response.status_code == 302  # saved, and on to the next page
-        page = soup(lead.get(url))
-        assert page.select_one("textarea[name=data_used]").get_text() == (
-            "Typed before the session ended"
-        )
-
-    def test_someone_else_signing_in_does_not_get_them(self, app, clients, users, ref):
-        lead = clients["lead"]
-        save(lead, ref, "screening", {"could_affect": "yes"})
-        url = f"/eqia/{ref}/questions/evidence"
-        page = soup(lead.get(url))
-        with lead.session_transaction() as session:
-            session["last_seen"] = 0
-        lead.post(
-            url,
-            data={
-                "csrf_token": page.select_one("input[name=csrf_token]")["value"],
-                "version": "0",
-                "data_used": "Private",
-                "gaps": "x",
-                "engagement_done": "y",
-            },
-        )
-        submit(
-            lead, "/auth/sign-in", {"email": "super@example.org", "password": factories.PASSWORD}
-        )
-        with lead.session_transaction() as session:
-            assert "pending_submission" not in session
-
-
 class TestSubmit:
     def test_a_complete_eqia_is_submitted_as_a_frozen_revision(
         self, app, clients, ref, codes, directorate_id

@@ -23,6 +23,7 @@ from eqia.models import (
     User,
 )
 from tests import factories
+from tests.conftest import sign_in_as
 from tests.helpers import (
     banners,
     counting_queries,
@@ -518,9 +519,11 @@ def test_the_objectives_question_groups_objectives_under_their_themes(app, clien
 # The demo -----------------------------------------------------------------------------------------
 
 
-def test_seed_demo_gives_every_plan_page_something_to_show(app, clients):
+def test_seed_demo_gives_every_plan_page_something_to_show(app, clients, users):
     with app.app_context():
-        demo.seed("a long demo password")
+        demo.seed("a long demo password")  # a new password for the lead: signed out
+    sign_in_as(clients["lead"], users["lead"].id)
+    with app.app_context():
         today = date.today()
         overdue = db.session.scalars(
             select(PlanAction.reference).where(PlanAction.overdue_clause(today))

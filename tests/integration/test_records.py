@@ -22,7 +22,7 @@ from eqia import workflow
 from eqia.extensions import db
 from eqia.models import Assessment, Decision, DecisionKind, Rating, Revision, SealedRecord, User
 from eqia.models.catalogue import Characteristic
-from eqia.records import documents, pdf, sealing, signing
+from eqia.records import certificates, documents, pdf, sealing, signing
 from eqia.records.record import AuditAnchor
 from tests import factories, pdfs
 from tests.certificates import PASSPHRASE, make_certificate, make_tsa
@@ -154,10 +154,10 @@ def flat(value: str) -> str:
 
 
 def validate(content: bytes, certificate_path) -> object:
-    root = signing.load_certificates(str(certificate_path), "certificate")[0]
+    root = certificates.load_certificates(str(certificate_path), "certificate")[0]
     reader = PdfFileReader(io.BytesIO(content))
     [embedded] = reader.embedded_signatures
-    context = ValidationContext(trust_roots=[signing._asn1_certificate(root)])
+    context = ValidationContext(trust_roots=[certificates.asn1_certificate(root)])
     return signing.outside_event_loop(validate_pdf_signature, embedded, context)
 
 
@@ -472,7 +472,7 @@ def test_a_pdf_signed_with_another_certificate(app, clients, approved, runner, t
     cert, key = make_certificate("Test County Council EqIA records")  # the same name, even
     (tmp_path / "c.pem").write_bytes(cert)
     (tmp_path / "k.pem").write_bytes(key)
-    other = signing.load_pem(str(tmp_path / "c.pem"), str(tmp_path / "k.pem"), PASSPHRASE)
+    other = certificates.load_pem(str(tmp_path / "c.pem"), str(tmp_path / "k.pem"), PASSPHRASE)
     with app.app_context():
         assessment = Assessment.by_reference(approved)
         content = pdf.render(documents.record(assessment, assessment.approved_revision))
@@ -651,7 +651,7 @@ def test_development_makes_a_self_signed_certificate_once_and_says_so(app, tmp_p
     with caplog.at_level("WARNING", logger="eqia.records.signing"):
         first = documents.load_keys(app)
     assert "Created a self-signed development certificate" in caplog.text
-    path = tmp_path / "signing" / signing.DEVELOPMENT_FILE
+    path = tmp_path / "signing" / certificates.DEVELOPMENT_FILE
     assert path.stat().st_mode & 0o777 == 0o600
     caplog.clear()
     with caplog.at_level("WARNING", logger="eqia.records.signing"):
@@ -663,7 +663,7 @@ def test_development_makes_a_self_signed_certificate_once_and_says_so(app, tmp_p
 
 def test_a_wrong_passphrase_is_a_clear_error(app):
     app.config["SIGNING_PASSPHRASE"] = "not the passphrase"
-    with pytest.raises(signing.CertificateError, match="check EQIA_SIGNING_PASSPHRASE"):
+    with pytest.raises(certificates.CertificateError, match="check EQIA_SIGNING_PASSPHRASE"):
         documents.load_keys(app)
 
 
@@ -671,7 +671,7 @@ def test_a_pkcs12_file_signs_as_well(app, clients, approved, tmp_path, certifica
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     cert_path, key_path = certificate_files
-    loaded = signing.load_pem(str(cert_path), str(key_path), PASSPHRASE)
+    loaded = certificates.load_pem(str(cert_path), str(key_path), PASSPHRASE)
     bundle = pkcs12.serialize_key_and_certificates(
         b"eqia",
         loaded.key,
@@ -693,7 +693,7 @@ def test_a_pkcs12_file_signs_as_well(app, clients, approved, tmp_path, certifica
 
 def test_a_timestamp_authority_needs_its_root_certificate(app):
     app.config.update(TSA_URL="https://tsa.example.org/", TSA_CERT="")
-    with pytest.raises(signing.CertificateError, match="EQIA_TSA_URL needs EQIA_TSA_CERT"):
+    with pytest.raises(certificates.CertificateError, match="EQIA_TSA_URL needs EQIA_TSA_CERT"):
         documents.load_keys(app)
 
 

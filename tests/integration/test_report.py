@@ -27,6 +27,7 @@ from eqia.plan import insight, progress
 from eqia.plan.periods import Period
 from eqia.timefmt import uk_today
 from tests import factories, pdfs
+from tests.conftest import sign_in_as
 from tests.helpers import (
     counting_queries,
     error_summary,
@@ -557,13 +558,14 @@ def test_the_dashboard_links_to_the_report_and_for_some_the_insight(clients):
         ]
 
 
-def test_seed_demo_data_gives_the_report_and_insight_something_to_show(app, clients):
+def test_seed_demo_data_gives_the_report_and_insight_something_to_show(app, clients, users):
     from eqia import demo
 
     with app.app_context():
-        demo.seed("a long demo password")
+        demo.seed("a long demo password")  # a new password for the admin: signed out
         directorates = {d.name for d in db.session.scalars(select(Directorate))}
     assert PLACE in directorates
+    sign_in_as(clients["admin"], users["admin"].id)
     page = soup(clients["admin"].get("/plan/report?period=last-12-months"))
     summary = dict(table_rows(page, "#table-summary"))
     assert int(summary["EqIAs signed off in the period"]) >= 2
