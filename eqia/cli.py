@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from eqia import demo, notifications
+from eqia import demo, notifications, passwords
 from eqia.errors import UnknownSnapshot
 from eqia.extensions import db
 from eqia.models import Revision, Role, User, audit
@@ -17,11 +17,9 @@ from eqia.models import Revision, Role, User, audit
 ROLE_CHOICES = ["lead", *[role.value for role in Role]]
 
 
-def _check_password(password: str, email: str) -> None:
-    if len(password) < 12:
-        raise click.BadParameter("must be at least 12 characters", param_hint="--password")
-    if password.strip().lower() == email:
-        raise click.BadParameter("must not be the email address", param_hint="--password")
+def _check_password(password: str, email: str = "") -> None:
+    if problem := passwords.problem(password, email):
+        raise click.BadParameter(problem, param_hint="--password")
 
 
 @click.command("create-user")
@@ -62,8 +60,7 @@ def seed_demo(password: str):
     """Create the demo accounts and data (refused in production)."""
     if current_app.config["PRODUCTION"]:
         raise click.ClickException("seed-demo is refused under the production configuration")
-    if len(password) < 12:
-        raise click.BadParameter("must be at least 12 characters", param_hint="--password")
+    _check_password(password)
     users = demo.seed(password)
     click.echo("Demo accounts (password as given):")
     for user in users:

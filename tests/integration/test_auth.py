@@ -3,8 +3,9 @@ from sqlalchemy import select
 
 from eqia.extensions import db
 from eqia.models import User
+from eqia.passwords import COMMON
 from tests import factories
-from tests.helpers import error_summary, h1, inline_errors, soup, submit, title
+from tests.helpers import csrf_token, error_summary, h1, inline_errors, soup, submit, title
 
 INCORRECT = "Email address or password is incorrect"
 
@@ -194,3 +195,27 @@ class TestChangePassword:
         with app.app_context():
             user = db.session.scalar(select(User).where(User.id == person))
             assert user.check_password(factories.PASSWORD)
+
+    def sign_out(self, client):
+        client.post("/auth/sign-out", data={"csrf_token": csrf_token(soup(client.get("/")))})
+
+    @pytest.mark.parametrize(
+        "common", ["password1234", "Password1234", "PASSWORD1234", "qwerty123456", "iloveyou1234"]
+    )
+    def test_refuses_a_common_or_breached_password(self, signed_in, person, common):
+        response = self.change(signed_in, factories.PASSWORD, common)
+        page = soup(response)
+        assert response.status_code == 200
+        assert error_summary(page) == [COMMON]
+        assert inline_errors(page) == [COMMON]
+        self.sign_out(signed_in)
+        assert error_summary(soup(sign_in(signed_in, "priya.shah@example.org", common))) == [
+            INCORRECT
+        ]
+        assert sign_in(signed_in, "priya.shah@example.org").location == "/"
+
+    def test_a_long_uncommon_password_is_accepted(self, signed_in, person):
+        new = "heron quarry lantern 1987"
+        assert self.change(signed_in, factories.PASSWORD, new).location == "/auth/account"
+        self.sign_out(signed_in)
+        assert sign_in(signed_in, "priya.shah@example.org", new).location == "/"
