@@ -42,7 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
 
-    from eqia import cli, database, notifications, shell
+    from eqia import cli, database, notifications, security_log, shell
     from eqia.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     database.init_app(app)
+    security_log.init_app(app)
     shell.init_app(app)
     cli.init_app(app)
     notifications.init_app(app)

@@ -13,6 +13,7 @@ from eqia import demo, notifications, passwords
 from eqia.errors import UnknownSnapshot
 from eqia.extensions import db
 from eqia.models import Revision, Role, User, audit
+from eqia.security_log import security_event
 
 ROLE_CHOICES = ["lead", *[role.value for role in Role]]
 
@@ -48,6 +49,7 @@ def create_user(
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
+    security_event("account.created", subject_id=user.id, roles=sorted(user.roles))
     click.echo(f"Created {email} ({', '.join(roles) or 'lead'})")
 
 
@@ -214,6 +216,7 @@ def export(approved_from, approved_to, out: str):
             exports.write_zip(criteria, Path(out), progress=lambda _item: bar.update(1))
     except UnknownSnapshot as error:
         raise click.ClickException(f"Nothing was exported: {error}") from None
+    security_event("data.exported", what="signed-records", file=out, filters=criteria, count=total)
     click.echo(f"Wrote {total} signed PDF(s) and manifest.csv to {out}")
 
 

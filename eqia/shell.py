@@ -15,6 +15,7 @@ from eqia.errors import UnknownSnapshot, WorkflowError
 from eqia.extensions import db, login_manager
 from eqia.models import User, tag_class
 from eqia.permissions import ADMIN, OVERSIGHT, SIGN_OFF, enforce_access, in_group, may
+from eqia.security_log import security_event
 from eqia.timefmt import date_and_time, long_date, utcnow
 
 ERROR_PAGES = {
@@ -125,6 +126,8 @@ def error_page(code: int, title: str | None = None, body: str | None = None):
 
 
 def _http_error(error: HTTPException):
+    if error.code == 403:
+        security_event("access.refused", endpoint=request.endpoint)
     # A 409 says what the conflict is; other codes keep their standard wording.
     return error_page(error.code or 500, body=error.description if error.code == 409 else None)
 
@@ -146,7 +149,8 @@ def _unknown_snapshot(error: UnknownSnapshot):
     return error_page(error.status, error.title, str(error))
 
 
-def _csrf_error(_error: CSRFError):
+def _csrf_error(error: CSRFError):
+    security_event("csrf.refused", reason=error.description)
     return error_page(
         400,
         "This page has expired",

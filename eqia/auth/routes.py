@@ -12,6 +12,7 @@ from eqia.extensions import db, limiter
 from eqia.forms import ConfirmForm
 from eqia.models import User
 from eqia.permissions import ANYONE, SIGNED_IN, allow, is_safe_next
+from eqia.security_log import attempted, security_event
 from eqia.shell import record_activity
 
 INCORRECT = "Email address or password is incorrect"
@@ -53,6 +54,7 @@ def sign_in():
         email = User.normalise_email(form.email.data)
         throttles = _throttles(email)
         if not all(limiter.limiter.test(limit, *key) for limit, *key in throttles):
+            security_event("sign_in.throttled", **attempted(email))
             form.email.errors.append(THROTTLED)
             status = 429
         elif user := _authenticate(email, form.password.data):
@@ -60,11 +62,13 @@ def sign_in():
             session.clear()
             pending.carry_over(previous, user)
             login_user(user)
+            security_event("sign_in.succeeded")
             session.permanent = True
             record_activity()
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else url_for("main.dashboard"))
         else:
+            security_event("sign_in.failed", **attempted(email))
             for limit, *key in throttles:
                 limiter.limiter.hit(limit, *key)
             form.email.errors.append(INCORRECT)
