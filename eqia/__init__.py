@@ -1,13 +1,12 @@
 """EqIA: Equality Impact Assessments for UK councils."""
 
-import os
 from pathlib import Path
 
 from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from config import CONFIGS, INSTANCE_PATH
+from config import CONFIGS, INSTANCE_PATH, chosen
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,9 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    config_class = CONFIGS[os.environ.get("EQIA_CONFIG", "development")]
-    if test_config is not None:
-        config_class = CONFIGS["testing"]
+    config_class = CONFIGS["testing"] if test_config is not None else chosen()
     app.config.from_object(config_class)
     app.config.update(test_config or {})
     config_class.finalise(app.config)

@@ -99,6 +99,9 @@ def _security_headers(response):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
     response.headers["X-Frame-Options"] = "DENY"
+    if current_app.config["BASE_URL"].startswith("https://"):
+        # Browsers then use only https for a year, for this host and those under it.
+        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     response.headers.setdefault("Cache-Control", "no-store")
     if request.endpoint == "static":
         response.headers["Cache-Control"] = "public, max-age=3600"
