@@ -1,7 +1,9 @@
 """Configuration classes, read from the environment.
 
 ``create_app`` picks one by ``EQIA_CONFIG`` (development, testing, production);
-the README lists every variable.
+the README lists every variable. Without ``EQIA_CONFIG`` only the ``flask`` command
+(``flask run``, ``flask seed-demo``, …) runs as development: a server that imports
+the app any other way (gunicorn, uWSGI) refuses to start rather than run as development.
 """
 
 import os
@@ -169,3 +171,21 @@ CONFIGS = {
     "testing": TestingConfig,
     "production": ProductionConfig,
 }
+
+
+def chosen(environ=os.environ) -> type[Config]:
+    """The configuration class ``EQIA_CONFIG`` names; refuses to guess outside ``flask``."""
+    name = environ.get("EQIA_CONFIG")
+    if name is None:
+        # The flask command sets this for every command it runs, before loading the app.
+        if environ.get("FLASK_RUN_FROM_CLI") == "true":
+            return DevelopmentConfig
+        raise RuntimeError(
+            "EQIA_CONFIG must be set (production, or development on a developer's machine) "
+            "when the app is served other than by the flask command: refusing to start"
+        )
+    if name not in CONFIGS:
+        raise RuntimeError(
+            f"EQIA_CONFIG must be one of {', '.join(CONFIGS)}, not {name!r}: refusing to start"
+        )
+    return CONFIGS[name]

@@ -1,13 +1,12 @@
 """EqIA: Equality Impact Assessments for UK councils."""
 
-import os
 from pathlib import Path
 
 from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from config import CONFIGS, INSTANCE_PATH
+from config import CONFIGS, INSTANCE_PATH, chosen
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,9 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    config_class = CONFIGS[os.environ.get("EQIA_CONFIG", "development")]
-    if test_config is not None:
-        config_class = CONFIGS["testing"]
+    config_class = CONFIGS["testing"] if test_config is not None else chosen()
     app.config.from_object(config_class)
     app.config.update(test_config or {})
     config_class.finalise(app.config)
@@ -42,7 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
 
-    from eqia import cli, database, notifications, sessions, shell
+    from eqia import cli, database, notifications, security_log, sessions, shell
     from eqia.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -51,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     database.init_app(app)
+    security_log.init_app(app)
     shell.init_app(app)
     sessions.init_app(app)
     cli.init_app(app)

@@ -9,19 +9,18 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from eqia import demo, notifications, pending
+from eqia import demo, notifications, passwords, pending
 from eqia.errors import UnknownSnapshot
 from eqia.extensions import db
 from eqia.models import Revision, Role, User, audit
+from eqia.security_log import security_event
 
 ROLE_CHOICES = ["lead", *[role.value for role in Role]]
 
 
-def _check_password(password: str, email: str) -> None:
-    if len(password) < 12:
-        raise click.BadParameter("must be at least 12 characters", param_hint="--password")
-    if password.strip().lower() == email:
-        raise click.BadParameter("must not be the email address", param_hint="--password")
+def _check_password(password: str, email: str = "") -> None:
+    if problem := passwords.problem(password, email):
+        raise click.BadParameter(problem, param_hint="--password")
 
 
 @click.command("create-user")
@@ -50,6 +49,7 @@ def create_user(
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
+    security_event("account.created", subject_id=user.id, roles=sorted(user.roles))
     click.echo(f"Created {email} ({', '.join(roles) or 'lead'})")
 
 
@@ -62,8 +62,7 @@ def seed_demo(password: str):
     """Create the demo accounts and data (refused in production)."""
     if current_app.config["PRODUCTION"]:
         raise click.ClickException("seed-demo is refused under the production configuration")
-    if len(password) < 12:
-        raise click.BadParameter("must be at least 12 characters", param_hint="--password")
+    _check_password(password)
     users = demo.seed(password)
     click.echo("Demo accounts (password as given):")
     for user in users:
@@ -220,6 +219,7 @@ def export(approved_from, approved_to, out: str):
             exports.write_zip(criteria, Path(out), progress=lambda _item: bar.update(1))
     except UnknownSnapshot as error:
         raise click.ClickException(f"Nothing was exported: {error}") from None
+    security_event("data.exported", what="signed-records", file=out, filters=criteria, count=total)
     click.echo(f"Wrote {total} signed PDF(s) and manifest.csv to {out}")
 
 

@@ -15,6 +15,7 @@ from eqia.errors import UnknownSnapshot, WorkflowError
 from eqia.extensions import db
 from eqia.models import User, tag_class
 from eqia.permissions import ADMIN, OVERSIGHT, SIGN_OFF, enforce_access, in_group, may
+from eqia.security_log import security_event
 from eqia.timefmt import date_and_time, long_date
 
 ERROR_PAGES = {
@@ -81,6 +82,9 @@ def _security_headers(response):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
     response.headers["X-Frame-Options"] = "DENY"
+    if current_app.config["BASE_URL"].startswith("https://"):
+        # Browsers then use only https for a year, for this host and those under it.
+        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     response.headers.setdefault("Cache-Control", "no-store")
     if request.endpoint == "static":
         response.headers["Cache-Control"] = "public, max-age=3600"
@@ -108,6 +112,8 @@ def error_page(code: int, title: str | None = None, body: str | None = None):
 
 
 def _http_error(error: HTTPException):
+    if error.code == 403:
+        security_event("access.refused", endpoint=request.endpoint)
     # A 409 says what the conflict is; other codes keep their standard wording.
     return error_page(error.code or 500, body=error.description if error.code == 409 else None)
 
@@ -129,7 +135,8 @@ def _unknown_snapshot(error: UnknownSnapshot):
     return error_page(error.status, error.title, str(error))
 
 
-def _csrf_error(_error: CSRFError):
+def _csrf_error(error: CSRFError):
+    security_event("csrf.refused", reason=error.description)
     return error_page(
         400,
         "This page has expired",

@@ -7,6 +7,9 @@ same transaction and the same hash chain as the EqIAs' events. Nobody can grant
 themselves a role, use it and take it away again without it showing. Passwords are
 never written down, only that one was changed. A plan import is one event (its
 summary), not one for each of its actions. The admin audit page lists them.
+
+Changes to accounts (one added, roles, passwords, deactivation) also go to the security
+log once they are committed (``eqia.security_log``).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from eqia.models import (
 from eqia.models.audit import record
 from eqia.pagination import paginate
 from eqia.permissions import ADMIN, allow
+from eqia.security_log import after_commit
 
 PER_PAGE = 25
 # Set on the session by bulk changes that record their own, single event.
@@ -147,42 +151,65 @@ AUDITED: dict[type, Audited] = {
 }
 
 
-def _roles(user: User) -> tuple[str, str]:
+def _roles(user: User) -> tuple[list[str], list[str]]:
+    """The person's role codes before and after this change."""
     history = inspect(user).attrs.role_rows.history
-    before = [r.role for r in [*history.unchanged, *history.deleted]]
-    after = [r.role for r in [*history.unchanged, *history.added]]
+    before = sorted(r.role for r in [*history.unchanged, *history.deleted])
+    after = sorted(r.role for r in [*history.unchanged, *history.added])
+    return before, after
 
-    def words(roles) -> str:
-        return ", ".join(sorted(Role(r).label for r in roles)) or "project lead only"
 
-    return words(before), words(after)
+def _role_words(roles: list[str]) -> str:
+    return ", ".join(sorted(Role(r).label for r in roles)) or "project lead only"
+
+
+def _change(obj, column: str) -> tuple | None:
+    """A column's value before and after, if this change alters it."""
+    history = inspect(obj).attrs[column].history
+    if not history.has_changes():
+        return None
+    before = history.deleted[0] if history.deleted else None
+    after = history.added[0] if history.added else None
+    return None if before == after else (before, after)
 
 
 def _changes(obj, audited: Audited, new: bool) -> list[str]:
-    state = inspect(obj)
     lines = []
     for column, (label, shown) in audited.fields.items():
-        history = state.attrs[column].history
         if new:
             value = getattr(obj, column)
             if value not in (None, "", False) and column != "password_hash":
                 lines.append(f"{label}: {shown(value)}")
             continue
-        if not history.has_changes():
-            continue
-        before = history.deleted[0] if history.deleted else None
-        after = history.added[0] if history.added else None
-        if before == after:
+        if (change := _change(obj, column)) is None:
             continue
         if column == "password_hash":
             lines.append("Password: changed")
         else:
-            lines.append(f"{label}: {shown(before)} → {shown(after)}")
+            lines.append(f"{label}: {shown(change[0])} → {shown(change[1])}")
     if isinstance(obj, User):
         before, after = _roles(obj)
-        if before != after or (new and after != "project lead only"):
-            lines.append(f"Roles: {after}" if new else f"Roles: {before} → {after}")
+        if before != after or (new and after):
+            after_words = _role_words(after)
+            lines.append(
+                f"Roles: {after_words}" if new else f"Roles: {_role_words(before)} → {after_words}"
+            )
     return lines
+
+
+def _log_account_change(session: Session, user: User, new: bool) -> None:
+    """What the security log says of a change to an account (README "Security log")."""
+    before, after = _roles(user)
+    if new:
+        after_commit(session, "account.created", subject=user, roles=after)
+        return
+    if before != after:
+        after_commit(session, "role.changed", subject=user, roles_before=before, roles_after=after)
+    if _change(user, "password_hash"):
+        by_themselves = user.id == current_user.id
+        after_commit(session, "password.changed" if by_themselves else "password.reset", user)
+    if _change(user, "active"):
+        after_commit(session, "account.reactivated" if user.active else "account.deactivated", user)
 
 
 def _users_whose_roles_changed(session: Session) -> set[User]:
@@ -211,6 +238,8 @@ def _audit(session: Session, _context, _instances) -> None:
             lines = _changes(obj, audited, new)
             if not lines:
                 continue
+            if isinstance(obj, User):
+                _log_account_change(session, obj, new)
             kind = audited.added if new else audited.changed
             note = "\n".join([audited.subject(obj), *lines])
             record(kind, current_user._get_current_object(), note=note)

@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Optional
 
+from eqia import passwords
 from eqia.auth.forms import EMAIL_FORMAT, new_password_rules
 from eqia.forms import Form, max_length, not_blank, strip
 from eqia.models import Role
@@ -73,8 +74,9 @@ class UserForm(Form):
                 *self.password.validators[1:],
             ]
             self.password.description = (
-                "At least 12 characters. Give it to the person securely; "
-                "they can change it after signing in."
+                f"At least {passwords.MIN_LENGTH} characters, not their email address or a "
+                "common password. Give it to the person securely; they can change it after "
+                "signing in."
             )
         else:
             self.password.label.text = "New password (optional)"

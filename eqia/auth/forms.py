@@ -2,10 +2,10 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import EmailField, PasswordField, SubmitField, ValidationError
 from wtforms.validators import Email, EqualTo, InputRequired
 
+from eqia import passwords
 from eqia.forms import Form, max_length, not_blank, strip
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.org"
-MIN_PASSWORD_LENGTH = 12
 
 
 class SignInForm(Form):
@@ -28,11 +28,9 @@ class SignInForm(Form):
 
 
 def new_password_rules(form, field) -> None:
-    if len(field.data or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters")
-    email = getattr(form, "user_email", "")
-    if email and field.data.strip().lower() == email:
-        raise ValidationError("Password must not be your email address")
+    """The rule for a new password (eqia.passwords), against the form's ``user_email``."""
+    if problem := passwords.problem(field.data or "", getattr(form, "user_email", "")):
+        raise ValidationError(problem)
 
 
 class ChangePasswordForm(Form):
@@ -43,7 +41,7 @@ class ChangePasswordForm(Form):
     )
     new_password = PasswordField(
         "New password",
-        description=f"Must be at least {MIN_PASSWORD_LENGTH} characters and not your email address",
+        description=passwords.HINT,
         widget=GovPasswordInput(),
         validators=[
             InputRequired("Enter a new password"),

@@ -11,6 +11,7 @@ from eqia.extensions import db
 from eqia.forms import ConfirmForm
 from eqia.models import User
 from eqia.permissions import ANYONE, SIGNED_IN, allow, is_safe_next
+from eqia.security_log import attempted, security_event
 
 INCORRECT = "Email address or password is incorrect"
 THROTTLED = "You have tried to sign in too many times. Wait 15 minutes, then try again."
@@ -45,14 +46,17 @@ def sign_in():
     if form.validate_on_submit():
         email = User.normalise_email(form.email.data)
         if not throttle.sign_in_attempt(email):
+            security_event("sign_in.throttled", **attempted(email))
             form.email.errors.append(THROTTLED)
             status = 429
         elif user := _authenticate(email, form.password.data):
             throttle.signed_in(email)
             sessions.begin(user)
+            security_event("sign_in.succeeded")
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else url_for("main.dashboard"))
         else:
+            security_event("sign_in.failed", **attempted(email))
             form.email.errors.append(INCORRECT)
     form.password.data = ""
     return render_template("auth/sign_in.html", form=form), status

@@ -39,6 +39,7 @@ from eqia.models.audit import record
 from eqia.permissions import ADMIN, PLAN_EXPORT, allow
 from eqia.plan import bp, importer, sample, spreadsheet
 from eqia.plan.forms import ConfirmImportForm, ImportForm
+from eqia.security_log import security_event
 from eqia.timefmt import uk_today
 
 KEEP_UPLOADS = 2 * 60 * 60  # seconds
@@ -242,7 +243,9 @@ def _write(rows: list[list], kind: str) -> bytes:
 @allow(PLAN_EXPORT)
 def export(kind: str):
     rows = importer.export_rows()
-    return _download(_write(rows, kind), kind, f"action-plan-{uk_today().isoformat()}")
+    stem = f"action-plan-{uk_today().isoformat()}"
+    security_event("data.exported", what="action-plan", file=f"{stem}.{kind}")
+    return _download(_write(rows, kind), kind, stem)
 
 
 @bp.route("/template.<any(csv, xlsx):kind>")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
@@ -297,6 +297,8 @@ class Verdict:
     outcome: Outcome
     title: str
     message: str
+    # Of the file checked, when it was read whole.
+    sha256: str | None = None
 
     @property
     def valid(self) -> bool:
@@ -401,9 +403,11 @@ def check_upload(source: BinaryIO, limit: int = MAX_PDF_BYTES) -> Verdict:
     check it; anything over the limit is refused before it is read further."""
     with tempfile.TemporaryFile(prefix="eqia-verify-") as spool:
         size = 0
+        digest = hashlib.sha256()
         while chunk := source.read(CHUNK):
             size += len(chunk)
             if size > limit:
                 return Verdict.problem(Outcome.TOO_BIG)
             spool.write(chunk)
-        return check(spool)
+            digest.update(chunk)
+        return replace(check(spool), sha256=digest.hexdigest())

@@ -31,6 +31,7 @@ from eqia.models import Assessment, Decision, DecisionKind, Revision, SealedReco
 from eqia.permissions import AUDIT, allow
 from eqia.records import bp, sealing
 from eqia.records.register import Criteria, Register
+from eqia.security_log import security_event
 from eqia.timefmt import LONDON, uk_now, uk_today
 
 BATCH = 50
@@ -200,8 +201,10 @@ def export_zip():
     view = Register.from_request()
     if refused := view.refused_export():
         return refused
+    name = export_name(view.criteria)
+    security_event("data.exported", what="signed-records", file=name, filters=view.criteria)
     body = stream_with_context(stream_zip(approved(view.criteria)))
-    return download(body, "application/zip", export_name(view.criteria))
+    return download(body, "application/zip", name)
 
 
 def write_zip(

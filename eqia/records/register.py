@@ -37,6 +37,7 @@ from eqia.permissions import AUDIT, OVERSIGHT, allow, may
 from eqia.questions import OUTCOMES, PROPOSAL_TYPES
 from eqia.records import bp
 from eqia.records.forms import RegisterFilter
+from eqia.security_log import security_event
 from eqia.shell import error_page
 from eqia.timefmt import sortable, uk_midnight, uk_today
 
@@ -422,8 +423,6 @@ def register_csv():
     view = Register.from_request()
     if refused := view.refused_export():
         return refused
-    return download(
-        stream_with_context(csv_lines(view.rows())),
-        CSV_TYPE,
-        f"eqia-register-{uk_today().isoformat()}.csv",
-    )
+    name = f"eqia-register-{uk_today().isoformat()}.csv"
+    security_event("data.exported", what="register", file=name, filters=view.criteria)
+    return download(stream_with_context(csv_lines(view.rows())), CSV_TYPE, name)

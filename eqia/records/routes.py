@@ -10,6 +10,7 @@ from eqia.forms import Form, Required
 from eqia.models import Decision
 from eqia.permissions import SIGNED_IN, allow, load_assessment, require_part, revision_part
 from eqia.records import bp, documents, sealing
+from eqia.security_log import security_event
 from eqia.shell import error_page
 
 # The verify form may carry a whole PDF of up to 25MB, plus the form around it.
@@ -68,6 +69,12 @@ def verify():
     verdict = None
     if form.validate_on_submit():
         verdict = documents.check_upload(form.file.data.stream)
+        security_event(
+            "record.verified",
+            outcome=verdict.outcome,
+            genuine=verdict.valid,
+            sha256=verdict.sha256,
+        )
         if verdict.upload_problem:
             form.file.errors.append(verdict.message)
             verdict = None

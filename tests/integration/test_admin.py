@@ -3,6 +3,7 @@ from sqlalchemy import select
 
 from eqia.extensions import db
 from eqia.models import Directorate, Role, User
+from eqia.passwords import COMMON
 from tests import factories
 from tests.helpers import error_summary, soup, submit, table_rows
 
@@ -61,6 +62,8 @@ def test_any_page_number_gives_a_page(clients, page):
         ({"password": ""}, ["Enter a password"]),
         ({"password": "short"}, ["Password must be at least 12 characters"]),
         ({"password": "jo.bloggs@example.org"}, ["Password must not be your email address"]),
+        ({"password": "password1234"}, [COMMON]),
+        ({"password": "Liverpool1234"}, [COMMON]),
         ({"directorate_id": "999"}, ["Not a valid choice."]),
         ({"roles": ["emperor"]}, ["'emperor' is not a valid choice for this field."]),
     ],
@@ -116,6 +119,15 @@ def test_nobody_changes_their_own_roles(app, clients, users, roles):
     assert error_summary(soup(response)) == ["You cannot change your own roles: ask another admin"]
     with app.app_context():
         assert db.session.get(User, users["admin"].id).roles == {Role.ADMIN}
+
+
+def test_admin_cannot_give_someone_a_common_password(app, clients, users):
+    url = f"/admin/users/{users['lead'].id}"
+    change = {**NEW_USER, "email": "lead@example.org", "roles": [], "password": "welcome12345"}
+    response = submit(clients["admin"], url, change)
+    assert error_summary(soup(response)) == [COMMON]
+    with app.app_context():
+        assert db.session.get(User, users["lead"].id).check_password(factories.PASSWORD)
 
 
 def test_unknown_user_is_not_found(clients):

@@ -7,9 +7,11 @@ from sqlalchemy import select
 from eqia import create_app
 from eqia.extensions import db
 from eqia.models import User
+from eqia.passwords import COMMON
 from tests import factories
 from tests.helpers import (
     CheckedClient,
+    csrf_token,
     error_summary,
     form_token,
     h1,
@@ -275,3 +277,27 @@ class TestChangePassword:
         ]
         with app.app_context():
             assert db.session.get(User, person).check_password(factories.PASSWORD)
+
+    def sign_out(self, client):
+        client.post("/auth/sign-out", data={"csrf_token": csrf_token(soup(client.get("/")))})
+
+    @pytest.mark.parametrize(
+        "common", ["password1234", "Password1234", "PASSWORD1234", "qwerty123456", "iloveyou1234"]
+    )
+    def test_refuses_a_common_or_breached_password(self, signed_in, person, common):
+        response = self.change(signed_in, factories.PASSWORD, common)
+        page = soup(response)
+        assert response.status_code == 200
+        assert error_summary(page) == [COMMON]
+        assert inline_errors(page) == [COMMON]
+        self.sign_out(signed_in)
+        assert error_summary(soup(sign_in(signed_in, "priya.shah@example.org", common))) == [
+            INCORRECT
+        ]
+        assert sign_in(signed_in, "priya.shah@example.org").location == "/"
+
+    def test_a_long_uncommon_password_is_accepted(self, signed_in, person):
+        new = "heron quarry lantern 1987"
+        assert self.change(signed_in, factories.PASSWORD, new).location == "/auth/account"
+        self.sign_out(signed_in)
+        assert sign_in(signed_in, "priya.shah@example.org", new).location == "/"

@@ -1,3 +1,4 @@
+import secrets
 from datetime import date
 
 import pytest
@@ -6,6 +7,7 @@ from sqlalchemy import func, select
 from eqia import sections
 from eqia.extensions import db
 from eqia.models import Assessment, Decision, Directorate, Role, User
+from eqia.passwords import COMMON
 
 
 def test_create_user_with_roles(app, runner):
@@ -44,6 +46,8 @@ def test_create_user_prompts_for_a_password(app, runner):
     "args, message",
     [
         (["--password", "short"], "at least 12 characters"),
+        (["--password", "password1234"], COMMON),
+        (["--password", "X@Example.org"], "must not be your email address"),
         (["--role", "emperor", "--password", "a long cli password"], "Invalid value for '--role'"),
     ],
 )
@@ -127,3 +131,18 @@ def test_seed_demo_refuses_production(app, runner):
     assert "refused under the production configuration" in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_seed_demo_refuses_a_common_password(app, runner):
+    result = runner.invoke(args=["seed-demo", "--password", "password1234"])
+    assert result.exit_code != 0
+    assert COMMON in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_seed_demo_takes_the_password_make_run_generates(app, runner):
+    password = "demo-" + secrets.token_urlsafe(12)  # as the Makefile's run target makes it
+    assert runner.invoke(args=["seed-demo", "--password", password]).exit_code == 0
+    with app.app_context():
+        assert User.by_email("admin@example.org").check_password(password)

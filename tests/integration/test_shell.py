@@ -17,6 +17,18 @@ def test_security_headers_on_every_html_response(client, url):
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
+def test_browsers_are_told_to_use_only_https_when_the_service_is_served_over_it(app, client):
+    app.config["BASE_URL"] = "https://eqia.example.org"
+    for url in ["/auth/sign-in", "/no-such-page"]:
+        assert client.get(url).headers["Strict-Transport-Security"] == (
+            "max-age=31536000; includeSubDomains"
+        )
+
+
+def test_no_hsts_when_the_service_is_served_over_http(client):
+    assert "Strict-Transport-Security" not in client.get("/auth/sign-in").headers
+
+
 def test_the_inline_script_carries_the_policy_nonce(client):
     response = client.get("/auth/sign-in")
     nonce = response.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]

@@ -1,3 +1,8 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from config import CONFIGS
@@ -92,6 +97,56 @@ def test_development_keeps_a_generated_secret_key(monkeypatch, tmp_path):
     assert len(first["SECRET_KEY"]) == 64
     assert first == second
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(command: list[str], tmp_path, **settings) -> subprocess.CompletedProcess:
+    """A command as an operator would run it, in a fresh process, with no EQIA_CONFIG unless
+    given (and its instance folder, with the development secret key, under tmp_path)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("EQIA_CONFIG", "FLASK_RUN_FROM_CLI")}
+    env.update(EQIA_INSTANCE_PATH=str(tmp_path), **settings)
+    return subprocess.run(
+        [sys.executable, "-m", *command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_server_refuses_to_start_without_eqia_config(tmp_path):
+    """gunicorn (or any WSGI server) never runs the app as development by default."""
+    result = run(["gunicorn", "--check-config", "eqia:create_app()"], tmp_path)
+    assert result.returncode != 0
+    assert "EQIA_CONFIG must be set" in result.stderr
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_a_server_told_it_is_development_starts(tmp_path):
+    result = run(
+        ["gunicorn", "--check-config", "eqia:create_app()"], tmp_path, EQIA_CONFIG="development"
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_flask_command_runs_as_development_without_eqia_config(tmp_path):
+    """What make run uses (flask run, db upgrade, seed-demo) works from a fresh clone."""
+    result = run(["flask", "--app", "eqia", "routes"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "auth.sign_in" in result.stdout
+    assert (tmp_path / "secret_key").exists()  # the development configuration made it
+
+
+def test_an_unknown_configuration_is_refused(monkeypatch):
+    from eqia import create_app
+
+    monkeypatch.setenv("EQIA_CONFIG", "staging")
+    with pytest.raises(RuntimeError, match="EQIA_CONFIG must be one of development, testing"):
+        create_app()
 
 
 @pytest.mark.parametrize(
