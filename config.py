@@ -55,6 +55,14 @@ class Config:
     )
     SIGNING_FOLDER = os.environ.get("EQIA_SIGNING_FOLDER", str(INSTANCE_PATH / "signing"))
 
+    # ClamAV's clamd, which scans every evidence file and plan import before it is kept: a
+    # Unix socket, or else a host and port. With neither, uploads are not scanned (the
+    # development default). Seconds to wait for clamd before refusing the upload.
+    CLAMD_SOCKET = os.environ.get("EQIA_CLAMD_SOCKET", "")
+    CLAMD_HOST = os.environ.get("EQIA_CLAMD_HOST", "")
+    CLAMD_PORT = _int("EQIA_CLAMD_PORT", 3310)
+    CLAMD_TIMEOUT = _int("EQIA_CLAMD_TIMEOUT_SECONDS", 30)
+
     # Failed sign-ins allowed before the account or address must wait.
     SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get("EQIA_SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get(
@@ -128,6 +136,9 @@ class TestingConfig(Config):
     MAIL_SERVER = ""
     NOTIFY_API_KEY = ""
     NOTIFY_TEMPLATE_ID = ""
+    # Uploads are scanned only when a test points them at its own clamd.
+    CLAMD_SOCKET = ""
+    CLAMD_HOST = ""
 
 
 class ProductionConfig(Config):

@@ -42,7 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
 
-    from eqia import cli, database, notifications, shell
+    from eqia import cli, database, notifications, scanning, shell
     from eqia.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -54,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     shell.init_app(app)
     cli.init_app(app)
     notifications.init_app(app)
+    scanning.init_app(app)
 
     from eqia.admin import bp as admin_bp
     from eqia.assessments import bp as assessments_bp

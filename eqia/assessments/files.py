@@ -3,7 +3,8 @@
 Files are kept outside the web root, under ``UPLOAD_FOLDER`` (by default
 ``<instance>/uploads``), each under a random name; the name the person gave is
 kept, cleaned, for display and downloads only. A file is accepted only when its
-content is what its name says it is, and is only ever sent back as an attachment.
+content is what its name says it is and clamd (when configured, see ``eqia.scanning``)
+finds no virus in it, and is only ever sent back as an attachment.
 
 Once a revision is submitted, the files it names are that revision's: removing one
 from a later draft hides it from the draft but keeps its bytes, which stay
@@ -40,7 +41,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
-from eqia import sections
+from eqia import scanning, sections
 from eqia.assessments import bp
 from eqia.downloads import attachment
 from eqia.errors import IllegalMove
@@ -259,8 +260,9 @@ class Received:
     sha256: str
 
 
-def receive(upload: FileStorage) -> Received:
-    """Store an upload under a random name, hashing it as it streams; refuse bad ones.
+def receive(upload: FileStorage, uploader: str) -> Received:
+    """Store an upload under a random name, hashing it as it streams; refuse bad ones,
+    and any in which clamd finds a virus (``uploader`` says whose, in the log).
 
     Nothing is left on disk when the upload is refused.
     """
@@ -286,7 +288,11 @@ def receive(upload: FileStorage) -> Received:
             raise Refused(EMPTY)
         if not kind.matches(path):
             raise Refused(WRONG_TYPE)
+        with open(path, "rb") as stored:
+            scanning.check(stored, f"evidence file {name!r} {uploader}")
         kept = True
+    except scanning.ScanError as refusal:
+        raise Refused(refusal.message) from refusal
     finally:
         if not kept:
             discard(stored_name)
@@ -418,8 +424,9 @@ def _describe(evidence: EvidenceFile) -> str:
 def files(assessment: Assessment):
     form = UploadForm()
     if form.validate_on_submit():
+        uploader = f"for {assessment.reference} from user {current_user.id}"
         try:
-            received = receive(form.file.data)
+            received = receive(form.file.data, uploader)
         except Refused as refusal:
             form.file.errors.append(str(refusal))
         else:
