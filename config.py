@@ -54,6 +54,8 @@ class Config:
         "EQIA_PLAN_IMPORT_FOLDER", str(INSTANCE_PATH / "plan-imports")
     )
     SIGNING_FOLDER = os.environ.get("EQIA_SIGNING_FOLDER", str(INSTANCE_PATH / "signing"))
+    # The evidence files an EqIA's draft holds may add up to this much.
+    EVIDENCE_LIMIT = _int("EQIA_EVIDENCE_LIMIT_MB", 100) * 1024 * 1024
 
     # ClamAV's clamd, which scans every evidence file and plan import before it is kept: a
     # Unix socket, or else a host and port. With neither, uploads are not scanned (the
