@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app eqia
 CHROMIUM := /usr/bin/chromium
+CLAMD := /usr/sbin/clamd
 # What the PDFs need from Debian: the fonts they name (eqia/pdfbase.py), and poppler and
 # qpdf, with which the tests read, draw and check them.
 PDF_PACKAGES := fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji \
@@ -15,7 +16,7 @@ PDF_FILES := /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf \
 	/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc \
 	/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf /usr/bin/pdftoppm /usr/bin/qpdf
 
-.PHONY: run test install assets db seed chromium fonts pdf-tools system-packages lint bench clean
+.PHONY: run test install assets db seed chromium fonts pdf-tools clamav system-packages lint bench clean
 
 run: install assets db fonts
 	@password="$${EQIA_DEMO_PASSWORD:-$$(cat instance/demo-password 2>/dev/null)}"; \
@@ -28,7 +29,7 @@ run: install assets db fonts
 	echo "Open http://127.0.0.1:5000 and sign in with any account above."
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: install assets chromium fonts pdf-tools
+test: install assets chromium fonts pdf-tools clamav
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed node_modules/.installed
@@ -86,6 +87,18 @@ pdf-tools:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils qpdf libnss3-tools >/dev/null; \
 		else \
 			echo "pdfsig, qpdf or certutil is missing and cannot be installed here: their tests will skip (and fail under CI=true)"; \
+		fi; \
+	fi
+
+# ClamAV's daemon for the virus-scanning tests. They start their own clamd, with their own
+# configuration and one EICAR signature: the package's services and freshclam play no part.
+clamav:
+	@if [ ! -x $(CLAMD) ]; then \
+		if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+			echo "Installing Debian's clamav-daemon for the virus-scanning tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clamav-daemon >/dev/null; \
+		else \
+			echo "clamd is missing and cannot be installed here: virus-scanning tests will skip (and fail under CI=true)"; \
 		fi; \
 	fi
 

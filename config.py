@@ -56,6 +56,16 @@ class Config:
         "EQIA_PLAN_IMPORT_FOLDER", str(INSTANCE_PATH / "plan-imports")
     )
     SIGNING_FOLDER = os.environ.get("EQIA_SIGNING_FOLDER", str(INSTANCE_PATH / "signing"))
+    # The evidence files an EqIA's draft holds may add up to this much.
+    EVIDENCE_LIMIT = _int("EQIA_EVIDENCE_LIMIT_MB", 100) * 1024 * 1024
+
+    # ClamAV's clamd, which scans every evidence file and plan import before it is kept: a
+    # Unix socket, or else a host and port. With neither, uploads are not scanned (the
+    # development default). Seconds to wait for clamd before refusing the upload.
+    CLAMD_SOCKET = os.environ.get("EQIA_CLAMD_SOCKET", "")
+    CLAMD_HOST = os.environ.get("EQIA_CLAMD_HOST", "")
+    CLAMD_PORT = _int("EQIA_CLAMD_PORT", 3310)
+    CLAMD_TIMEOUT = _int("EQIA_CLAMD_TIMEOUT_SECONDS", 30)
 
     # Sign-in attempts allowed before the next must wait (README, "Throttling"): for one
     # account from one address, for one account from anywhere, and from one address (high:
@@ -139,6 +149,9 @@ class TestingConfig(Config):
     MAIL_SERVER = ""
     NOTIFY_API_KEY = ""
     NOTIFY_TEMPLATE_ID = ""
+    # Uploads are scanned only when a test points them at its own clamd.
+    CLAMD_SOCKET = ""
+    CLAMD_HOST = ""
 
 
 class ProductionConfig(Config):

@@ -39,7 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
 
-    from eqia import cli, database, notifications, security_log, sessions, shell
+    from eqia import cli, database, notifications, scanning, security_log, sessions, shell
     from eqia.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     sessions.init_app(app)
     cli.init_app(app)
     notifications.init_app(app)
+    scanning.init_app(app)
 
     from eqia.admin import bp as admin_bp
     from eqia.assessments import bp as assessments_bp

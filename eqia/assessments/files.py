@@ -3,7 +3,10 @@
 Files are kept outside the web root, under ``UPLOAD_FOLDER`` (by default
 ``<instance>/uploads``), each under a random name; the name the person gave is
 kept, cleaned, for display and downloads only. A file is accepted only when its
-content is what its name says it is, and is only ever sent back as an attachment.
+content is what its name says it is and clamd (when configured, see ``eqia.scanning``)
+finds no virus in it, and is only ever sent back as an attachment. The files a draft
+holds may add up to ``EVIDENCE_LIMIT`` (by default 100 MB); files kept only for frozen
+revisions do not count.
 
 Once a revision is submitted, the files it names are that revision's: removing one
 from a later draft hides it from the draft but keeps its bytes, which stay
@@ -36,11 +39,11 @@ from flask import (
 from flask_login import current_user
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
-from eqia import sections
+from eqia import scanning, sections
 from eqia.assessments import bp
 from eqia.downloads import attachment
 from eqia.errors import IllegalMove
@@ -259,8 +262,9 @@ class Received:
     sha256: str
 
 
-def receive(upload: FileStorage) -> Received:
-    """Store an upload under a random name, hashing it as it streams; refuse bad ones.
+def receive(upload: FileStorage, uploader: str) -> Received:
+    """Store an upload under a random name, hashing it as it streams; refuse bad ones,
+    and any in which clamd finds a virus (``uploader`` says whose, in the log).
 
     Nothing is left on disk when the upload is refused.
     """
@@ -286,7 +290,11 @@ def receive(upload: FileStorage) -> Received:
             raise Refused(EMPTY)
         if not kind.matches(path):
             raise Refused(WRONG_TYPE)
+        with open(path, "rb") as stored:
+            scanning.check(stored, f"evidence file {name!r} {uploader}")
         kept = True
+    except scanning.ScanError as refusal:
+        raise Refused(refusal.message) from refusal
     finally:
         if not kept:
             discard(stored_name)
@@ -298,6 +306,28 @@ def file_size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{max(1, round(size / 1024))} KB"
     return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+
+
+def check_room(assessment: Assessment, size: int) -> None:
+    """Refuse a file of ``size`` bytes, already added to the session, that takes the draft's
+    files over EVIDENCE_LIMIT. Called after the EqIA's row has been updated in the same
+    transaction (which locks it), so that two uploads at once are counted one after the
+    other."""
+    limit = current_app.config["EVIDENCE_LIMIT"]
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(EvidenceFile.size), 0)).where(
+            EvidenceFile.assessment_id == assessment.id, EvidenceFile.removed_at.is_(None)
+        )
+    )
+    if total <= limit:
+        return
+    message = f"The evidence files for this EqIA can be {file_size(limit)} in total. "
+    if total == size:
+        raise Refused(message + f"This file is {file_size(size)}. Make it smaller.")
+    raise Refused(
+        message + f"This file is {file_size(size)} and {file_size(total - size)} is used "
+        "already. Remove a file or make this one smaller."
+    )
 
 
 # The form and the views.
@@ -418,8 +448,9 @@ def _describe(evidence: EvidenceFile) -> str:
 def files(assessment: Assessment):
     form = UploadForm()
     if form.validate_on_submit():
+        uploader = f"for {assessment.reference} from user {current_user.id}"
         try:
-            received = receive(form.file.data)
+            received = receive(form.file.data, uploader)
         except Refused as refusal:
             form.file.errors.append(str(refusal))
         else:
@@ -444,11 +475,12 @@ def files(assessment: Assessment):
                 saving.touch(
                     assessment, current_user, sections.EVIDENCE.title, _context(assessment)
                 )
+                check_room(assessment, received.size)
                 db.session.commit()
-            except IllegalMove:
+            except (IllegalMove, Refused) as refusal:
                 db.session.rollback()
                 discard(received.stored_name)
-                form.file.errors.append(CONFLICT)
+                form.file.errors.append(str(refusal) if isinstance(refusal, Refused) else CONFLICT)
             except BaseException:
                 db.session.rollback()
                 discard(received.stored_name)
@@ -462,6 +494,8 @@ def files(assessment: Assessment):
         section=sections.EVIDENCE,
         form=form,
         files=_listing(assessment),
+        used=file_size(sum(f.size for f in assessment.files)),
+        limit=file_size(current_app.config["EVIDENCE_LIMIT"]),
         continue_url=_continue_url(assessment),
         accept=ACCEPT,
     )

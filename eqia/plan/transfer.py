@@ -1,7 +1,7 @@
 """Importing and exporting the action plan (CSV and XLSX), and the template to fill in.
 
-An upload is kept under ``PLAN_IMPORT_FOLDER`` (by default ``<instance>/plan-imports``)
-with a random name while the
+An upload is scanned by clamd (when configured, see ``eqia.scanning``), then kept under
+``PLAN_IMPORT_FOLDER`` (by default ``<instance>/plan-imports``) with a random name while the
 admin checks the preview; confirming reads that same file again, checks it
 against the plan as it is then, and imports it whole or not at all. The file is
 deleted once imported or cancelled, and any left behind are deleted after
@@ -11,6 +11,7 @@ deleted once imported or cancelled, and any left behind are deleted after
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 import secrets
@@ -30,6 +31,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from eqia import scanning
 from eqia.admin.audit import QUIET
 from eqia.downloads import CSV_TYPE, download
 from eqia.extensions import db
@@ -146,8 +148,11 @@ def import_plan():
         try:
             data = _read_upload(upload)
             kind = spreadsheet.kind_of(data, name)
+            scanning.check(io.BytesIO(data), f"plan import {name!r} from user {current_user.id}")
         except (ValueError, spreadsheet.Unreadable) as refusal:
             form.file.errors.append(str(refusal))
+        except scanning.ScanError as refusal:
+            form.file.errors.append(refusal.message)
         else:
             _sweep()
             previous = session.get(SESSION_KEY)

@@ -5,19 +5,21 @@ import hashlib
 import io
 import os
 import struct
+import threading
 import zipfile
 import zlib
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from sqlalchemy import select
+from flask import has_request_context, request
+from sqlalchemy import event, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from eqia.assessments.files import MAX_FILE_BYTES, clean_name
 from eqia.extensions import db
-from eqia.models import Assessment, Event, EvidenceFile, User
+from eqia.models import Assessment, DecisionKind, Event, EvidenceFile, User
 from tests import factories
 from tests.conftest import sign_in_as
 from tests.helpers import (
@@ -29,6 +31,7 @@ from tests.helpers import (
     soup,
     submit,
     table_rows,
+    text,
     title,
 )
 
@@ -374,6 +377,122 @@ def test_a_file_of_exactly_20mb_is_accepted(app, clients, eqia, uploads):
     [row] = stored(app)
     assert row.size == MAX_FILE_BYTES
     assert row.sha256 == hashlib.sha256(content).hexdigest()
+
+
+# The limit on an EqIA's files together.
+
+MB = 1024 * 1024
+
+
+def pdf_of(size: int) -> bytes:
+    return make_pdf() + b"\n" * (size - len(make_pdf()))
+
+
+def space(client, ref: str) -> str:
+    return text(soup(client.get(files_url(ref))).select_one("#evidence-space"))
+
+
+def test_the_files_of_a_draft_together_must_fit_the_evidence_limit(app, clients, eqia, uploads):
+    app.config["EVIDENCE_LIMIT"] = 3 * MB
+    assert big_upload(clients["lead"], eqia, pdf_of(2 * MB), "first.pdf").status_code == 302
+    [first] = stored(app)
+    assert (
+        space(clients["lead"], eqia) == "These files take up 2 MB of the 3 MB this EqIA can hold."
+    )
+
+    response = big_upload(clients["lead"], eqia, pdf_of(MB + MB // 2), "second.pdf")
+    message = (
+        "The evidence files for this EqIA can be 3 MB in total. This file is 1.5 MB and 2 MB "
+        "is used already. Remove a file or make this one smaller."
+    )
+    page = soup(response)
+    assert response.status_code == 200
+    assert error_summary(page) == [message]
+    assert inline_errors(page) == [message]
+    assert title(page).startswith("Error:")
+    assert [f.id for f in stored(app)] == [first.id]
+    assert on_disk(uploads) == [first.stored_name]
+    assert saved_events(app) == ["Evidence and engagement"]
+
+    # Up to the limit exactly is allowed.
+    assert big_upload(clients["lead"], eqia, pdf_of(MB), "third.pdf").status_code == 302
+    assert [f.original_name for f in stored(app)] == ["first.pdf", "third.pdf"]
+
+
+def test_two_uploads_at_once_cannot_both_take_the_last_of_the_limit(app, users, eqia, uploads):
+    """Both requests have stored their file before either writes to the database."""
+    app.config["EVIDENCE_LIMIT"] = 3 * MB
+    posts = []
+    for name in ("first.pdf", "second.pdf"):
+        client = app.test_client()
+        sign_in_as(client, users["lead"].id)
+        body = FileStorage(io.BytesIO(pdf_of(2 * MB)), filename=name)
+        boundary, data = encode_multipart(
+            {"csrf_token": token_from(client, files_url(eqia)), "file": body}
+        )
+        posts.append((client, data, f"multipart/form-data; boundary={boundary}"))
+    both_stored = threading.Barrier(2, timeout=10)
+    waited = threading.local()
+
+    def hold_the_first_write(_session, _context, _instances):
+        if has_request_context() and request.method == "POST" and not getattr(waited, "yes", 0):
+            waited.yes = 1
+            both_stored.wait()
+
+    responses = []
+
+    def post(client, data, content_type):
+        responses.append(client.post(files_url(eqia), data=data, content_type=content_type))
+
+    event.listen(db.session, "before_flush", hold_the_first_write)
+    try:
+        threads = [threading.Thread(target=post, args=args) for args in posts]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    finally:
+        event.remove(db.session, "before_flush", hold_the_first_write)
+    assert sorted(r.status_code for r in responses) == [200, 302]
+    [refused] = [soup(r) for r in responses if r.status_code == 200]
+    assert "2 MB is used already" in error_summary(refused)[0]
+    [kept] = stored(app)
+    assert on_disk(uploads) == [kept.stored_name]
+
+
+def test_a_file_bigger_than_the_whole_limit_is_refused(app, clients, eqia, uploads):
+    app.config["EVIDENCE_LIMIT"] = MB
+    response = big_upload(clients["lead"], eqia, pdf_of(2 * MB), "big.pdf")
+    assert_refused(
+        app,
+        uploads,
+        response,
+        "The evidence files for this EqIA can be 1 MB in total. This file is 2 MB. "
+        "Make it smaller.",
+    )
+
+
+def test_files_kept_only_for_a_frozen_revision_do_not_count(app, clients, users, directorate_id):
+    app.config["EVIDENCE_LIMIT"] = 3 * MB
+    with app.app_context():
+        ref = factories.make_eqia("Library hours", stage="complete").reference
+    big_upload(clients["lead"], ref, pdf_of(2 * MB), "Visit counts.pdf")
+    with app.app_context():
+        assessment = Assessment.by_reference(ref)
+        factories.submit(assessment, assessment.owner)
+        db.session.commit()
+    factories.decide(app, ref, users["super_user"].id, DecisionKind.RETURNED)
+
+    response = big_upload(clients["lead"], ref, pdf_of(2 * MB), "Visit counts 2025.pdf")
+    assert "2 MB is used already" in error_summary(soup(response))[0]
+    [frozen] = stored(app)
+    submit(clients["lead"], f"{files_url(ref)}/{frozen.id}/remove", {})
+    [kept] = stored(app)
+    assert kept.removed_at is not None  # revision 1 names it
+
+    response = big_upload(clients["lead"], ref, pdf_of(2 * MB), "Visit counts 2025.pdf")
+    assert response.status_code == 302
+    assert space(clients["lead"], ref) == "These files take up 2 MB of the 3 MB this EqIA can hold."
 
 
 def test_a_request_over_the_body_limit_gets_413_and_stores_nothing(app, clients, eqia, uploads):

@@ -83,6 +83,23 @@ def test_production_starts_with_its_signing_certificate(monkeypatch, signing_fil
     assert loaded.source == cert
 
 
+@pytest.mark.parametrize("clamd, warned", [({}, True), ({"CLAMD_SOCKET": "/run/clamd.ctl"}, False)])
+def test_production_warns_when_uploads_are_not_scanned(
+    monkeypatch, signing_files, caplog, clamd, warned
+):
+    from eqia import create_app
+    from tests.certificates import PASSPHRASE
+
+    cert, key = signing_files
+    settings = {"CLAMD_SOCKET": "", "CLAMD_HOST": "", **clamd}
+    _production(
+        monkeypatch, SIGNING_CERT=cert, SIGNING_KEY=key, SIGNING_PASSPHRASE=PASSPHRASE, **settings
+    )
+    with caplog.at_level("WARNING", logger="eqia"):
+        create_app()
+    assert ("uploads are not scanned for viruses" in caplog.text) is warned
+
+
 def test_production_cookies_are_secure():
     assert CONFIGS["production"].SESSION_COOKIE_SECURE is True
 
