@@ -17,7 +17,7 @@ from datetime import timedelta
 from flask import Flask, current_app, flash, has_request_context, request, session
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import event, func, inspect, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from eqia import pending
 from eqia.database import id_from
@@ -134,11 +134,16 @@ def _load(user_id: str) -> User | None:
     found, token_hash = id_from(user_id), _current_hash()
     if found is None or token_hash is None:
         return None
-    row = db.session.execute(
-        select(User, SignIn.started_at)
-        .join(SignIn, SignIn.user_id == User.id)
-        .where(User.id == found, SignIn.token_hash == token_hash, SignIn.ended_at.is_(None))
-    ).first()
+    row = (
+        db.session.execute(
+            select(User, SignIn.started_at)
+            .join(SignIn, SignIn.user_id == User.id)
+            .where(User.id == found, SignIn.token_hash == token_hash, SignIn.ended_at.is_(None))
+            .options(joinedload(User.role_rows))  # one query for who is signed in, with roles
+        )
+        .unique()
+        .first()
+    )
     if row is None or not row.User.active:
         return None
     if utcnow() - row.started_at > _lifetime():

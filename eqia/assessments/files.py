@@ -1,10 +1,7 @@
 """Evidence files attached to the evidence section.
 
-Files are kept outside the web root, under ``UPLOAD_FOLDER`` (by default
-``<instance>/uploads``), each under a random name; the name the person gave is
-kept, cleaned, for display and downloads only. A file is accepted only when its
-content is what its name says it is and clamd (when configured, see ``eqia.scanning``)
-finds no virus in it, and is only ever sent back as an attachment. The files a draft
+Files are received by ``eqia.uploads`` and kept under ``UPLOAD_FOLDER`` (by default
+``<instance>/uploads``); a file is only ever sent back as an attachment. The files a draft
 holds may add up to ``EVIDENCE_LIMIT`` (by default 100 MB); files kept only for frozen
 revisions do not count.
 
@@ -15,16 +12,6 @@ its name and SHA-256.
 """
 
 from __future__ import annotations
-
-import codecs
-import hashlib
-import os
-import re
-import secrets
-import unicodedata
-import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from flask import (
     abort,
@@ -39,11 +26,10 @@ from flask import (
 from flask_login import current_user
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput
-from sqlalchemy import func, select
-from werkzeug.datastructures import FileStorage
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from eqia import scanning, sections
+from eqia import sections
 from eqia.assessments import bp
 from eqia.downloads import attachment
 from eqia.errors import IllegalMove
@@ -54,283 +40,18 @@ from eqia.models.audit import record
 from eqia.permissions import SIGNED_IN, Part, allow, assessment_access, can_read
 from eqia.sections import saving
 from eqia.timefmt import utcnow
+from eqia.uploads import (
+    ACCEPT,
+    SELECT_A_FILE,
+    Refused,
+    check_room,
+    discard,
+    file_size,
+    receive,
+    upload_folder,
+)
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_NAME_LENGTH = 150
-CHUNK = 64 * 1024  # a multiple of 128, which the OLE2 directory scan relies on
-
-SELECT_A_FILE = "Select a file"
-EMPTY = "The selected file is empty"
-WRONG_TYPE = "The selected file must be a PDF, Word, Excel, CSV, OpenDocument, PNG or JPEG"
-TOO_BIG = "The selected file must be smaller than 20MB"
 CONFLICT = "Someone else changed this EqIA at the same moment. Try again."
-
-
-class Refused(Exception):
-    """The upload cannot be kept; the message says why, in GOV.UK words."""
-
-
-# Recognising content. Each check reads the stored file; none trusts the name alone.
-
-
-def _head(path: str, size: int = 16) -> bytes:
-    with open(path, "rb") as file:
-        return file.read(size)
-
-
-def _starts_with(*signatures: bytes) -> Callable[[str], bool]:
-    def check(path: str) -> bool:
-        return _head(path).startswith(signatures)
-
-    return check
-
-
-ZIP_SIGNATURE = b"PK\x03\x04"
-OLE2_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
-ZIP_ERRORS = (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError, EOFError)
-
-
-def _zip_names(path: str) -> list[str] | None:
-    """The entries of a ZIP that starts as one (not a program with a ZIP appended)."""
-    if not _head(path).startswith(ZIP_SIGNATURE):
-        return None
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return archive.namelist()
-    except ZIP_ERRORS:
-        return None
-
-
-def _office_open_xml(part_folder: str) -> Callable[[str], bool]:
-    """A .docx or .xlsx: a ZIP with its content types and its main part folder, no macros."""
-
-    def check(path: str) -> bool:
-        names = _zip_names(path)
-        if not names or "[Content_Types].xml" not in names:
-            return False
-        if any(name.rsplit("/", 1)[-1].lower() == "vbaproject.bin" for name in names):
-            return False  # macro-enabled (.docm, .xlsm) under another name
-        return any(name.startswith(part_folder) for name in names)
-
-    return check
-
-
-def _open_document(mimetype: str) -> Callable[[str], bool]:
-    """An OpenDocument file: a ZIP whose ``mimetype`` entry names its kind."""
-
-    def check(path: str) -> bool:
-        if _zip_names(path) is None:
-            return False
-        try:
-            with zipfile.ZipFile(path) as archive, archive.open("mimetype") as entry:
-                return entry.read(len(mimetype) + 1) == mimetype.encode("ascii")
-        except (KeyError, *ZIP_ERRORS):
-            return False
-
-    return check
-
-
-def _ole2(*streams: str) -> Callable[[str], bool]:
-    """A .doc or .xls: an OLE2 compound file holding one of the named streams.
-
-    Directory entries are 128 bytes on 128-byte boundaries: a UTF-16 name, its
-    length in bytes at offset 64 and the entry type (2, a stream) at 66.
-    """
-    needles = [(name + "\0").encode("utf-16-le") for name in streams]
-
-    def check(path: str) -> bool:
-        with open(path, "rb") as file:
-            if file.read(len(OLE2_SIGNATURE)) != OLE2_SIGNATURE:
-                return False
-            file.seek(0)
-            while chunk := file.read(CHUNK):
-                for needle in needles:
-                    at = chunk.find(needle)
-                    while at != -1:
-                        entry = chunk[at : at + 128]
-                        if (
-                            at % 128 == 0
-                            and len(entry) == 128
-                            and int.from_bytes(entry[64:66], "little") == len(needle)
-                            and entry[66] == 2
-                        ):
-                            return True
-                        at = chunk.find(needle, at + 1)
-        return False
-
-    return check
-
-
-def _utf8_text(path: str) -> bool:
-    """CSV: UTF-8 text (a byte order mark is allowed), with no NUL bytes."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")()
-    try:
-        with open(path, "rb") as file:
-            while chunk := file.read(CHUNK):
-                if b"\0" in chunk:
-                    return False
-                decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-@dataclass(frozen=True)
-class Kind:
-    content_type: str
-    matches: Callable[[str], bool]
-
-
-PDF = Kind("application/pdf", _starts_with(b"%PDF-"))
-JPEG = Kind("image/jpeg", _starts_with(b"\xff\xd8\xff"))
-OPENDOCUMENT = "application/vnd.oasis.opendocument."
-KINDS: dict[str, Kind] = {
-    "pdf": PDF,
-    "doc": Kind("application/msword", _ole2("WordDocument")),
-    "docx": Kind(
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        _office_open_xml("word/"),
-    ),
-    "xls": Kind("application/vnd.ms-excel", _ole2("Workbook", "Book")),
-    "xlsx": Kind(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        _office_open_xml("xl/"),
-    ),
-    "csv": Kind("text/csv", _utf8_text),
-    "odt": Kind(OPENDOCUMENT + "text", _open_document(OPENDOCUMENT + "text")),
-    "ods": Kind(OPENDOCUMENT + "spreadsheet", _open_document(OPENDOCUMENT + "spreadsheet")),
-    "odp": Kind(OPENDOCUMENT + "presentation", _open_document(OPENDOCUMENT + "presentation")),
-    "png": Kind("image/png", _starts_with(b"\x89PNG\r\n\x1a\n")),
-    "jpg": JPEG,
-    "jpeg": JPEG,
-}
-ACCEPT = ",".join(f".{extension}" for extension in KINDS)
-
-
-# Names and storage.
-
-
-def clean_name(raw: str | None) -> str:
-    """A readable name to show: no folders, no control or format characters, not too long."""
-    name = unicodedata.normalize("NFC", raw or "")
-    # Tabs and line breaks become spaces; other Cc control, Cf format (such as
-    # right-to-left overrides), Cs, Co and Cn characters go.
-    name = "".join(
-        " " if c.isspace() else c
-        for c in name
-        if c.isspace() or not unicodedata.category(c).startswith("C")
-    )
-    name = re.split(r"[/\\]", name)[-1]
-    name = " ".join(name.split()).strip(" .")
-    if len(name) > MAX_NAME_LENGTH:
-        stem, extension = os.path.splitext(name)
-        if len(extension) > 10:
-            stem, extension = name, ""
-        name = stem[: MAX_NAME_LENGTH - len(extension)].rstrip(" .") + extension
-    return name
-
-
-def extension_of(name: str) -> str:
-    return os.path.splitext(name)[1].lower().removeprefix(".")
-
-
-def upload_folder() -> str:
-    return current_app.config["UPLOAD_FOLDER"]
-
-
-def _stored_path(stored_name: str) -> str:
-    return os.path.join(upload_folder(), stored_name)
-
-
-def discard(stored_name: str) -> None:
-    """Delete a stored file; one already gone is not an error."""
-    try:
-        os.remove(_stored_path(stored_name))
-    except FileNotFoundError:
-        pass
-    except OSError:
-        current_app.logger.exception("Could not delete evidence file %s", stored_name)
-
-
-@dataclass(frozen=True)
-class Received:
-    original_name: str
-    stored_name: str
-    content_type: str
-    size: int
-    sha256: str
-
-
-def receive(upload: FileStorage, uploader: str) -> Received:
-    """Store an upload under a random name, hashing it as it streams; refuse bad ones,
-    and any in which clamd finds a virus (``uploader`` says whose, in the log).
-
-    Nothing is left on disk when the upload is refused.
-    """
-    name = clean_name(upload.filename)
-    kind = KINDS.get(extension_of(name))
-    if kind is None:
-        raise Refused(WRONG_TYPE)
-    folder = upload_folder()
-    os.makedirs(folder, mode=0o700, exist_ok=True)
-    stored_name = secrets.token_hex(16)
-    path = os.path.join(folder, stored_name)
-    digest, size, kept = hashlib.sha256(), 0, False
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "wb") as out:
-            while chunk := upload.stream.read(CHUNK):
-                size += len(chunk)
-                if size > MAX_FILE_BYTES:
-                    raise Refused(TOO_BIG)
-                digest.update(chunk)
-                out.write(chunk)
-        if size == 0:
-            raise Refused(EMPTY)
-        if not kind.matches(path):
-            raise Refused(WRONG_TYPE)
-        with open(path, "rb") as stored:
-            scanning.check(stored, f"evidence file {name!r} {uploader}")
-        kept = True
-    except scanning.ScanError as refusal:
-        raise Refused(refusal.message) from refusal
-    finally:
-        if not kept:
-            discard(stored_name)
-    return Received(name, stored_name, kind.content_type, size, digest.hexdigest())
-
-
-def file_size(size: int) -> str:
-    """12 KB, 1.5 MB: as GOV.UK pages show file sizes."""
-    if size < 1024 * 1024:
-        return f"{max(1, round(size / 1024))} KB"
-    return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
-
-
-def check_room(assessment: Assessment, size: int) -> None:
-    """Refuse a file of ``size`` bytes, already added to the session, that takes the draft's
-    files over EVIDENCE_LIMIT. Called after the EqIA's row has been updated in the same
-    transaction (which locks it), so that two uploads at once are counted one after the
-    other."""
-    limit = current_app.config["EVIDENCE_LIMIT"]
-    total = db.session.scalar(
-        select(func.coalesce(func.sum(EvidenceFile.size), 0)).where(
-            EvidenceFile.assessment_id == assessment.id, EvidenceFile.removed_at.is_(None)
-        )
-    )
-    if total <= limit:
-        return
-    message = f"The evidence files for this EqIA can be {file_size(limit)} in total. "
-    if total == size:
-        raise Refused(message + f"This file is {file_size(size)}. Make it smaller.")
-    raise Refused(
-        message + f"This file is {file_size(size)} and {file_size(total - size)} is used "
-        "already. Remove a file or make this one smaller."
-    )
-
-
-# The form and the views.
 
 
 class UploadForm(Form):

@@ -20,7 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
     select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship, selectinload
 from sqlalchemy.orm.collections import attribute_keyed_dict
 
 from eqia.errors import UnknownSnapshot
@@ -110,15 +110,16 @@ class Assessment(db.Model):
         answers, in a fixed number of queries."""
         if not REFERENCE.fullmatch(reference):
             return None  # names no EqIA: nothing else need reach the database
-        parts = [cls.co_authors]
+        # The authors come in the same query; their roles only when something asks.
+        options = [
+            joinedload(cls.owner).lazyload(User.role_rows),
+            joinedload(cls.co_authors).joinedload(CoAuthor.user).lazyload(User.role_rows),
+        ]
         if answers:
-            parts += [cls.sections, cls.impacts, cls.actions, cls.objective_links, cls.evidence]
-        query = (
-            select(cls)
-            .where(cls.reference == reference.upper())
-            .options(*(selectinload(part) for part in parts))
-        )
-        return db.session.scalar(query)
+            parts = [cls.sections, cls.impacts, cls.actions, cls.objective_links, cls.evidence]
+            options += [selectinload(part) for part in parts]
+        query = select(cls).where(cls.reference == reference.upper()).options(*options)
+        return db.session.execute(query).unique().scalar()
 
     @property
     def files(self) -> list["EvidenceFile"]:

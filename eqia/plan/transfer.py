@@ -43,6 +43,7 @@ from eqia.plan import bp, importer, sample, spreadsheet
 from eqia.plan.forms import ConfirmImportForm, ImportForm
 from eqia.security_log import security_event
 from eqia.timefmt import uk_today
+from eqia.uploads import clean_name
 
 KEEP_UPLOADS = 2 * 60 * 60  # seconds
 # A file can have tens of thousands of problems (every cell of every row); the page
@@ -141,8 +142,6 @@ def _layout() -> list[tuple[str, str]]:
 def import_plan():
     form = ImportForm()
     if form.validate_on_submit():
-        from eqia.assessments.files import clean_name
-
         upload = form.file.data
         name = clean_name(upload.filename) or "plan"
         try:

@@ -152,7 +152,10 @@ def behind_a_proxy(app, database_url, signing_folder):
         }
     )
     proxied.test_client_class = CheckedClient
-    return proxied
+    yield proxied
+    with proxied.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_behind_a_trusted_proxy_each_client_address_is_counted_apart(behind_a_proxy, person):

@@ -17,9 +17,9 @@ from sqlalchemy import event, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from eqia.assessments.files import MAX_FILE_BYTES, clean_name
 from eqia.extensions import db
 from eqia.models import Assessment, DecisionKind, Event, EvidenceFile, User
+from eqia.uploads import MAX_FILE_BYTES, clean_name
 from tests import factories
 from tests.conftest import sign_in_as
 from tests.helpers import (
