@@ -8,6 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from eqia.models import Assessment, DecisionKind
+from eqia.records.register import FILTERS
 from tests import factories
 from tests.helpers import soup
 
@@ -173,21 +174,7 @@ def test_what_is_typed_into_any_text_field_reads_back_exactly(clients, world):
 
 def url_params(world) -> list[tuple[str, str, list[str]]]:
     """(who, path, the query parameters it reads)."""
-    register = [
-        "q",
-        "status",
-        "directorate",
-        "proposal_type",
-        "outcome",
-        "negative",
-        "objective",
-        "approved_by",
-        "approved_from",
-        "approved_to",
-        "sort",
-        "order",
-        "page",
-    ]
+    register = [*FILTERS, "sort", "order", "page"]
     period = ["period", "start", "end"]
     return [
         (AUDITOR, "/records/", register),
