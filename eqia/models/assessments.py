@@ -20,7 +20,14 @@ from sqlalchemy import (
     UniqueConstraint,
     select,
 )
-from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship, selectinload
+from sqlalchemy.orm import (
+    Mapped,
+    joinedload,
+    lazyload,
+    mapped_column,
+    relationship,
+    selectinload,
+)
 from sqlalchemy.orm.collections import attribute_keyed_dict
 
 from eqia.errors import UnknownSnapshot
@@ -110,14 +117,17 @@ class Assessment(db.Model):
         answers, in a fixed number of queries."""
         if not REFERENCE.fullmatch(reference):
             return None  # names no EqIA: nothing else need reach the database
-        # The authors come in the same query; their roles only when something asks.
-        options = [
-            joinedload(cls.owner).lazyload(User.role_rows),
-            joinedload(cls.co_authors).joinedload(CoAuthor.user).lazyload(User.role_rows),
-        ]
+        # Who the authors are comes in the same query; the people themselves (and their
+        # roles) only when something asks, or with the answers.
         if answers:
             parts = [cls.sections, cls.impacts, cls.actions, cls.objective_links, cls.evidence]
-            options += [selectinload(part) for part in parts]
+            options = [
+                joinedload(cls.owner).lazyload(User.role_rows),
+                joinedload(cls.co_authors).joinedload(CoAuthor.user).lazyload(User.role_rows),
+                *(selectinload(part) for part in parts),
+            ]
+        else:
+            options = [lazyload(cls.owner), joinedload(cls.co_authors).lazyload(CoAuthor.user)]
         query = select(cls).where(cls.reference == reference.upper()).options(*options)
         return db.session.execute(query).unique().scalar()
 
