@@ -62,9 +62,10 @@ def main() -> None:
             .execution_options(yield_per=200)
         ):
             assert hashlib.sha256(content).hexdigest() == sha, record_id
+        dialect = db.engine.dialect.name
     lines = [
         f"seal-records among {len(unsealed):,} unsealed signed-off revisions"
-        f" ({db.engine.dialect.name}):",
+        f" ({dialect}):",
         "",
         "| processes | records | seconds | records a second |",
         "| --- | ---: | ---: | ---: |",
