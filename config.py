@@ -8,7 +8,7 @@ the app any other way (gunicorn, uWSGI) refuses to start rather than run as deve
 
 import os
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 INSTANCE_PATH = Path(os.environ.get("EQIA_INSTANCE_PATH", Path(__file__).parent / "instance"))
@@ -26,9 +26,43 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _date(name: str, default: str) -> date:
+    value = os.environ.get(name) or default
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a date like 2026-12-01, not {value!r}") from None
+
+
+def _lines(name: str, default: str = "") -> tuple[str, ...]:
+    """A list written with semicolons between its items (an address, say)."""
+    value = os.environ.get(name, default)
+    return tuple(item.strip() for item in value.split(";") if item.strip())
+
+
 class Config:
     ORGANISATION_NAME = os.environ.get("EQIA_ORGANISATION_NAME", "Cambridgeshire County Council")
     SERVICE_NAME = "Equality Impact Assessments"
+
+    # The accessibility statement (/accessibility, README "Accessibility statement"): where
+    # to ask for an accessible format or report a problem, and within how many working days
+    # a reply comes; when the statement was prepared and last reviewed; when the service was
+    # last tested and by whom (unset: the organisation); what was checked by hand (none: the
+    # statement says so). The defaults are the demo council's invented contact details (an
+    # Ofcom drama number): a council sets its own.
+    ACCESSIBILITY_EMAIL = os.environ.get("EQIA_ACCESSIBILITY_EMAIL", "equality@example.org")
+    ACCESSIBILITY_PHONE = os.environ.get("EQIA_ACCESSIBILITY_PHONE", "01632 960 000")
+    ACCESSIBILITY_ADDRESS = _lines(
+        "EQIA_ACCESSIBILITY_ADDRESS",
+        "Equality, Diversity and Inclusion team; Cambridgeshire County Council; PO Box 100; "
+        "Cambridge; CB1 0XX",
+    )
+    ACCESSIBILITY_REPLY_DAYS = _int("EQIA_ACCESSIBILITY_REPLY_DAYS", 5)
+    ACCESSIBILITY_PREPARED = _date("EQIA_ACCESSIBILITY_PREPARED", "2026-12-01")
+    ACCESSIBILITY_REVIEWED = _date("EQIA_ACCESSIBILITY_REVIEWED", "2026-12-01")
+    ACCESSIBILITY_TESTED = _date("EQIA_ACCESSIBILITY_TESTED", "2026-12-01")
+    ACCESSIBILITY_TESTED_BY = os.environ.get("EQIA_ACCESSIBILITY_TESTED_BY", "")
+    ACCESSIBILITY_MANUAL_CHECKS = _lines("EQIA_ACCESSIBILITY_MANUAL_CHECKS")
 
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_PATH / 'eqia.sqlite3'}"

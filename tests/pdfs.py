@@ -188,6 +188,64 @@ def embedded(font: pikepdf.Dictionary) -> bool:
     )
 
 
+def pattern_fills(content: bytes) -> list[str]:
+    """What each area the pages paint with a tiling pattern is filled with, in drawing order:
+    the marks its tile draws ("stripes", "back-stripes", "dots", "crosses" or "bands"), or
+    "not white" when a tile draws in another colour than white."""
+    pdf = pikepdf.open(io.BytesIO(content))
+    found = []
+    for page in pdf.pages:
+        patterns = page.Resources.get("/Pattern", {})
+        for operands, operator in pikepdf.parse_content_stream(page):
+            name = operands[-1] if operands else None
+            painting = str(operator) in ("scn", "SCN") and isinstance(name, pikepdf.Name)
+            if painting and name in patterns:
+                found.append(_tile_marks(patterns[name]))
+    return found
+
+
+def _tile_marks(pattern: pikepdf.Stream) -> str:
+    if pattern.get("/PatternType") != 1:
+        return "not a tiling pattern"
+    operations = []
+
+    def read(stream: pikepdf.Stream) -> None:
+        for operands, operator in pikepdf.parse_content_stream(stream):
+            operations.append((str(operator), [float(o) for o in operands if _numeric(o)]))
+            if str(operator) == "Do":
+                read(stream.Resources.XObject[operands[0]])
+
+    read(pattern)
+    colours = {tuple(values) for operator, values in operations if operator in ("rg", "RG")}
+    if colours != {(1.0, 1.0, 1.0)}:
+        return "not white"
+    operators = [operator for operator, _values in operations]
+    if "c" in operators:
+        return "dots"
+    if "l" in operators:
+        return "crosses"
+    painted = [
+        values[2:]
+        for (operator, values), (following, _) in zip(operations, operations[1:], strict=False)
+        if operator == "re" and following != "W"  # not the tile's clip
+    ]
+    if painted == [[2.0, 6.0]]:
+        # The matrix also turns the SVG's downward y upward: 45° comes out with b·d > 0.
+        _a, b, _c, d = (float(m) for m in pattern.Matrix[:4])
+        return "stripes" if b * d > 0 else "back-stripes"
+    if painted == [[6.0, 2.0]]:
+        return "bands"
+    return f"unknown marks: {operators}"
+
+
+def _numeric(operand) -> bool:
+    try:
+        float(operand)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def poppler_text(content: bytes, *args: str) -> str:
     with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
         file.write(content)

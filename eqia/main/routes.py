@@ -3,13 +3,14 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_login import current_user
 from sqlalchemy import and_, or_, select
 
 from eqia.database import is_reachable
 from eqia.extensions import db
 from eqia.main import bp
+from eqia.main.statement import statement
 from eqia.models import Assessment, CoAuthor, Status, User, tag_class
 from eqia.permissions import ANYONE, SIGN_OFF, SIGNED_IN, allow, may
 from eqia.reviews import queue
@@ -73,7 +74,7 @@ def dashboard():
 @bp.route("/accessibility")
 @allow(ANYONE)
 def accessibility():
-    return render_template("main/accessibility.html")
+    return render_template("main/accessibility.html", statement=statement(current_app.config))
 
 
 @bp.route("/privacy")

@@ -2,9 +2,10 @@
 
 No database here: it draws a :class:`eqia.plan.progress.Report`. The tables are the
 report's own :meth:`Report.tables`, the same rows the HTML page and the CSV show, and
-the charts are the page's (``eqia.plan.charts``: a pattern as well as a colour, every
-bar with its number), each followed by its table and with alternative text saying what
-it shows. Fonts, tagging and page furniture are ``eqia.pdfbase``'s, as the record's are.
+the charts are the page's, drawn by the page's macro (``eqia.plan.charts``: a pattern as
+well as a colour, every bar with its number) in the layout for a page of known width, each
+followed by its table and with alternative text saying what it shows. Fonts, tagging
+and page furniture are ``eqia.pdfbase``'s, as the record's are.
 """
 
 from __future__ import annotations

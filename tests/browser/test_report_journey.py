@@ -64,3 +64,43 @@ def test_the_equality_insight_and_the_eqias_behind_a_number(page: Page):
     follow(page, page.get_by_role("link", name="Back to the equality insight"))
     visit(page, "/plan/insight?period=custom&start=2026-13-45&end=2026-01-01")
     expect(page.locator(".govuk-error-summary")).to_contain_text("Start date must be a real date")
+
+
+# Every chart's text as drawn: its font size on screen (the computed size times the SVG's
+# scale), its box's height, and any text that runs outside the chart (and so is cut off).
+_CHART_TEXT = """(figure) => {
+    const svg = figure.querySelector("svg");
+    const box = svg.getBoundingClientRect();
+    const texts = [...svg.querySelectorAll("text")];
+    return {
+        right: box.right,
+        sizes: texts.map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a),
+        heights: texts.map(t => t.getBoundingClientRect().height),
+        outside: texts.filter(t => {
+            const r = t.getBoundingClientRect();
+            return r.left < box.left - 0.5 || r.right > box.right + 0.5;
+        }).map(t => t.textContent),
+    };
+}"""
+# How wide the page is without its tables: the charts must not make it scroll sideways.
+# (Wide tables are another matter, not the charts'.)
+_WIDTH_WITHOUT_TABLES = """() => {
+    for (const table of document.querySelectorAll("main table")) table.style.display = "none";
+    return document.documentElement.scrollWidth;
+}"""
+
+
+def test_the_charts_are_legible_on_a_320_pixel_screen(page: Page):
+    page.set_viewport_size({"width": 320, "height": 640})
+    sign_in(page, "auditor@example.org")
+    for path, charts in [("/plan/report?period=last-12-months", 2), ("/plan/insight", 1)]:
+        visit(page, path)
+        figures = page.locator("main figure")
+        expect(figures).to_have_count(charts)
+        for figure in figures.all():
+            drawn = figure.evaluate(_CHART_TEXT)
+            assert min(drawn["sizes"]) >= 12, (path, drawn["sizes"])
+            assert min(drawn["heights"]) >= 12, (path, drawn["heights"])
+            assert drawn["outside"] == [], path
+            assert drawn["right"] <= 320, path
+        assert page.evaluate(_WIDTH_WITHOUT_TABLES) <= 320, path

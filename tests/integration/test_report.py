@@ -2,6 +2,7 @@
 
 import csv
 import io
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -218,6 +219,33 @@ def test_the_pdf_has_its_charts(app, clients, eqias):
         if "/BaseFont" in font
     }
     assert any("Noto-Sans" in str(font) for font in fonts), "Noto Sans is embedded"
+
+
+def pattern_kind(pattern) -> str:
+    """What a chart's SVG pattern draws over its colour (templates/plan/_chart.html)."""
+    if pattern.find("circle"):
+        return "dots"
+    if pattern.find("path"):
+        return "crosses"
+    turned = pattern.get("patterntransform")  # html.parser lowercases attribute names
+    return {"rotate(45)": "stripes", "rotate(-45)": "back-stripes", None: "bands"}[turned]
+
+
+def test_the_pdf_fills_each_bar_with_the_pattern_the_page_does(app, clients, eqias):
+    """The PDF's charts come from the page's macro: every bar and legend swatch the page fills
+    with a pattern, the PDF fills with a tiling pattern of the same white marks."""
+    page = soup(get(clients["lead"], "/plan/report", around_today()))
+    kinds = {p["id"]: pattern_kind(p) for p in page.select("main figure svg pattern")}
+    filled = page.select("main figure svg rect[fill^='url(#']")
+    on_page = Counter(kinds[rect["fill"][len("url(#") : -1]] for rect in filled)
+    assert on_page == {"stripes": 19, "dots": 19, "crosses": 4}  # 3 themes, 14 characteristics
+    data = get(clients["auditor"], "/plan/report.pdf", around_today()).data
+    assert Counter(pdfs.pattern_fills(data)) == on_page
+    # Beside them, the charts' words: the legend, and each name with the number of the bar
+    # beside it (the middle one of three: positive), a zero as well.
+    assert any(line.startswith("Negative Positive Not known") for line in pdf_lines(data))
+    drawn = [" ".join(line.split()) for line in pdfs.poppler_text(data, "-layout").splitlines()]
+    assert "Age 0" in drawn and "Carers 2" in drawn
 
 
 def test_the_page_has_charts_with_text_alternatives(app, clients, eqias):

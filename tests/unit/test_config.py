@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -164,6 +165,22 @@ def test_an_unknown_configuration_is_refused(monkeypatch):
     monkeypatch.setenv("EQIA_CONFIG", "staging")
     with pytest.raises(RuntimeError, match="EQIA_CONFIG must be one of development, testing"):
         create_app()
+
+
+def test_the_accessibility_statement_settings_are_read_from_the_environment(monkeypatch):
+    from config import _date, _lines
+
+    monkeypatch.setenv("EQIA_ACCESSIBILITY_PREPARED", "2025-09-23")
+    assert _date("EQIA_ACCESSIBILITY_PREPARED", "2026-12-01") == date(2025, 9, 23)
+    monkeypatch.setenv("EQIA_ACCESSIBILITY_PREPARED", "")
+    assert _date("EQIA_ACCESSIBILITY_PREPARED", "2026-12-01") == date(2026, 12, 1)
+    monkeypatch.setenv("EQIA_ACCESSIBILITY_PREPARED", "23/09/2025")
+    with pytest.raises(ValueError, match="EQIA_ACCESSIBILITY_PREPARED must be a date like"):
+        _date("EQIA_ACCESSIBILITY_PREPARED", "2026-12-01")
+    monkeypatch.setenv("EQIA_ACCESSIBILITY_ADDRESS", "EDI team, Fenland; Fenland Hall ;; PE15 8NQ;")
+    assert _lines("EQIA_ACCESSIBILITY_ADDRESS") == ("EDI team, Fenland", "Fenland Hall", "PE15 8NQ")
+    monkeypatch.delenv("EQIA_ACCESSIBILITY_MANUAL_CHECKS", raising=False)
+    assert _lines("EQIA_ACCESSIBILITY_MANUAL_CHECKS") == ()
 
 
 @pytest.mark.parametrize(
