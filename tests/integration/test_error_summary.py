@@ -70,3 +70,11 @@ def test_every_link_of_a_question_page_goes_to_a_control(lead, ref):
         "textarea#monitoring",
         "input#review_date-day",
     ]
+
+
+def test_grouped_checkboxes_link_to_their_first_checkbox(lead, ref):
+    page = soup(save(lead, ref, "objectives", {}, expect_errors=True))
+    assert targets(page) == ["input#objectives"]
+    checkboxes = page.select("input[name=objectives]")
+    assert checkboxes[0]["id"] == "objectives"
+    assert len({box["id"] for box in checkboxes}) == len(checkboxes)
