@@ -69,8 +69,10 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
-    # Signed-in sessions end after this much inactivity.
+    # Signed-in sessions end after this much inactivity. Signed-in pages warn this long
+    # before, offering to stay signed in (WCAG 2.2.1); it must be shorter than the timeout.
     IDLE_TIMEOUT = timedelta(minutes=_int("EQIA_IDLE_TIMEOUT_MINUTES", 60))
+    IDLE_WARNING = timedelta(minutes=_int("EQIA_IDLE_WARNING_MINUTES", 5))
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_int("EQIA_SESSION_LIFETIME_HOURS", 12))
     SESSION_COOKIE_NAME = "eqia_session"
     SESSION_COOKIE_HTTPONLY = True
@@ -156,11 +158,18 @@ class Config:
     @classmethod
     def finalise(cls, config: dict) -> None:
         """Fill in what depends on other settings; refuse a configuration that cannot work."""
+        warning = config.get("IDLE_WARNING", cls.IDLE_WARNING)
+        if not timedelta(0) < warning < config.get("IDLE_TIMEOUT", cls.IDLE_TIMEOUT):
+            raise RuntimeError(
+                "EQIA_IDLE_WARNING_MINUTES must be more than 0 and less than "
+                "EQIA_IDLE_TIMEOUT_MINUTES: refusing to start"
+            )
 
 
 class DevelopmentConfig(Config):
     @classmethod
     def finalise(cls, config: dict) -> None:
+        super().finalise(config)
         if not config.get("SECRET_KEY"):
             # Generated once and kept under instance/, so sessions survive restarts.
             key_file = INSTANCE_PATH / "secret_key"
@@ -196,6 +205,7 @@ class ProductionConfig(Config):
 
     @classmethod
     def finalise(cls, config: dict) -> None:
+        super().finalise(config)
         if not config.get("SECRET_KEY"):
             raise RuntimeError("SECRET_KEY must be set in production: refusing to start")
         if not config.get("BASE_URL", "").startswith("https://"):

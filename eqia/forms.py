@@ -1,4 +1,5 @@
-"""Form pieces shared by every area: GOV.UK wording, limits, dates, the confirm form.
+"""Form pieces shared by every area: GOV.UK wording, limits, dates, the confirm form, and the
+error summary every page with a form shows.
 
 Validators that judge *completeness* (is the answer there?) are marked, so a
 section can be saved half-done ("Save and come back later") while every rule
@@ -9,7 +10,8 @@ import re
 from datetime import date
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovDateInput
+from govuk_frontend_wtf import wtforms_widgets
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import Length
 
@@ -125,6 +127,23 @@ class InFuture:
             raise ValidationError(self.message)
 
 
+DATE_PARTS = ("day", "month", "year")
+
+
+class GovDateInput(wtforms_widgets.GovDateInput):
+    """The GOV.UK date input. When the error is that parts are missing, only those parts are
+    highlighted; any other error highlights all three."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        missing = getattr(field, "missing_parts", ())
+        if field.errors and missing:
+            for part, item in zip(DATE_PARTS, params["items"], strict=True):
+                if part not in missing:
+                    item["classes"] = item["classes"].replace("govuk-input--error", "").strip()
+        return params
+
+
 class GovDateField(DateField):
     """A GOV.UK date input (day, month, year) with GOV.UK error messages."""
 
@@ -133,8 +152,17 @@ class GovDateField(DateField):
     def __init__(self, label=None, validators=None, name_in_errors: str | None = None, **kwargs):
         super().__init__(label, validators, format="%d %m %Y", **kwargs)
         self.name_in_errors = name_in_errors or (label or "Date")
+        # The parts (of DATE_PARTS) left blank, when that is what is wrong with the date.
+        self.missing_parts: tuple[str, ...] = ()
+
+    @property
+    def error_target(self) -> str:
+        """The input an error summary links to: the first part missing, else the day (GOV.UK
+        links to an input, never to the group around the three)."""
+        return f"{self.name}-{(self.missing_parts or DATE_PARTS)[0]}"
 
     def process_formdata(self, valuelist):
+        self.missing_parts = ()
         if not valuelist:
             self.raw_data = None  # the widget then shows the saved date
             return
@@ -146,14 +174,12 @@ class GovDateField(DateField):
         if len(parts) != 3:
             self.data = None
             raise ValueError(f"{self.name_in_errors} must be a real date")
-        missing = [
-            name
-            for name, part in zip(("a day", "a month", "a year"), parts, strict=True)
-            if not part
-        ]
+        missing = tuple(name for name, part in zip(DATE_PARTS, parts, strict=True) if not part)
         if missing:
             self.data = None
-            raise ValueError(f"{self.name_in_errors} must include {' and '.join(missing)}")
+            self.missing_parts = missing
+            wanted = " and ".join(f"a {name}" for name in missing)
+            raise ValueError(f"{self.name_in_errors} must include {wanted}")
         try:
             if not all(part.isascii() and part.isdigit() and len(part) <= 4 for part in parts):
                 raise ValueError
@@ -211,6 +237,21 @@ def optional_int(value) -> int | None:
     if value in (None, ""):
         return None
     return int(value)
+
+
+def error_summary(form) -> dict:
+    """The GOV.UK error summary's parameters for a form (base.html shows it on every page
+    with one): each field's first error, linking to the control a person answers it in, so
+    following the link puts the cursor there. That is the field's own id, or for a field
+    that says otherwise its ``error_target`` (a date's day input). Errors of the form as a
+    whole are listed without a link."""
+    items = [
+        {"text": field.errors[0], "href": f"#{getattr(field, 'error_target', field.id)}"}
+        for field in form
+        if field.errors
+    ]
+    items += [{"text": error} for error in form.form_errors]
+    return {"titleText": "There is a problem", "errorList": items}
 
 
 class ConfirmForm(Form):

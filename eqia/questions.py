@@ -483,6 +483,9 @@ class GroupedCheckboxesInput(GovCheckboxesInput):
                 if heading:
                     items.append({"divider": heading})
                 items.append(item)
+            # The first checkbox keeps the field's id, as it has without a heading before it:
+            # the error summary links there.
+            next(item for item in items if "divider" not in item).setdefault("id", field.id)
             params["items"] = items
             params["classes"] = f"{params.get('classes', '')} eqia-grouped-checkboxes".strip()
         return params

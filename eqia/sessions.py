@@ -3,11 +3,12 @@
 The session cookie carries a random token whose SHA-256 is a row of ``sign_ins``. A
 person is signed in only while that row is open, younger than the longest session
 (``PERMANENT_SESSION_LIFETIME``, counted from sign-in however busy they are), and while
-they have used the service within the idle timeout. Signing out ends the session, so a
-copy of the cookie taken before stops working too. A flush listener watches the users
-table, so whatever page or command makes the change: a new password ends every other
-session of that person (all of them, if someone else set it), and deactivation or losing
-a role ends them all.
+they have used the service within the idle timeout (every request counts as use; signed-in
+pages warn before it runs out: static/js/timeout-warning.mjs). Signing out ends the
+session, so a copy of the cookie taken before stops working too. A flush listener watches
+the users table, so whatever page or command makes the change: a new password ends every
+other session of that person (all of them, if someone else set it), and deactivation or
+losing a role ends them all.
 """
 
 import hashlib
@@ -157,15 +158,27 @@ def _load(user_id: str) -> User | None:
     return row.User
 
 
+IDLE_MESSAGE = "You were signed out because you had not used the service for a while."
+
+
+def time_out() -> None:
+    """End this session as the idle timeout does: its sign-in ended, answers sent late kept
+    for this person, and the same message. The timeout warning's script asks for this when
+    its time runs out, so the browser is signed out then, whatever the clocks say."""
+    if not current_user.is_authenticated:
+        return
+    user = current_user._get_current_object()
+    logout_user()
+    _timed_out(user, IDLE_MESSAGE)
+
+
 def expire_idle() -> None:
     """Sign out a session not used within the idle timeout; otherwise note this use."""
     if not current_user.is_authenticated:
         return
     idle = utcnow().timestamp() - session.get(LAST_SEEN_KEY, 0)
     if idle > current_app.config["IDLE_TIMEOUT"].total_seconds():
-        user = current_user._get_current_object()
-        logout_user()
-        _timed_out(user, "You were signed out because you had not used the service for a while.")
+        time_out()
         return
     record_activity()
 

@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from eqia import sessions
 from eqia.errors import UnknownSnapshot, WorkflowError
 from eqia.extensions import db
+from eqia.forms import error_summary
 from eqia.models import User, tag_class
 from eqia.permissions import ADMIN, OVERSIGHT, SIGN_OFF, enforce_access, in_group, may
 from eqia.security_log import security_event
@@ -156,6 +157,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.context_processor(_template_globals)
     app.add_template_global(tag_class)
+    app.add_template_global(error_summary)
     app.add_template_filter(date_and_time, "datetime")
     app.add_template_filter(long_date, "date")
     app.register_error_handler(CSRFError, _csrf_error)

@@ -1,6 +1,6 @@
 from functools import cache
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -69,6 +69,29 @@ def sign_out():
         sessions.end()
         flash("You have signed out.")
     return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/stay-signed-in", methods=["POST"])
+@allow(SIGNED_IN)
+def stay_signed_in():
+    """The timeout warning's "Stay signed in" (a script's request, CSRF token and all). It
+    counts as using the service, as every request does: the session's idle time starts again
+    from now. After the idle timeout it is too late: the session has ended before this runs,
+    and the request is sent to sign in like any other."""
+    sessions.record_activity()
+    return {"idle_timeout_seconds": int(current_app.config["IDLE_TIMEOUT"].total_seconds())}
+
+
+@bp.route("/timed-out", methods=["POST"])
+@allow(ANYONE)
+def timed_out():
+    """The timeout warning ran out without an answer: the session ends as an idle one does
+    (answers sent late are kept). The browser's tabs share when any of them last used the
+    service, so this comes only when none has within the idle timeout. Open to anyone, as
+    signing out is: by now the session has usually ended already."""
+    if ConfirmForm().validate_on_submit():
+        sessions.time_out()
+    return "", 204
 
 
 @bp.route("/account", methods=["GET", "POST"])

@@ -1,7 +1,9 @@
 // Progressive enhancement only: every page works without this script.
 import { initAll } from "./govuk-frontend.min.js";
+import { initTimeoutWarning } from "./timeout-warning.mjs";
 
 initAll();
+initTimeoutWarning(document.querySelector('[data-module="eqia-timeout-warning"]'));
 
 // GOV.UK Frontend marks a radio that reveals follow-up questions with aria-expanded, which
 // ARIA does not allow on a radio (alphagov/govuk-frontend#979), so axe fails the page (WCAG

@@ -5,7 +5,15 @@ import pytest
 from eqia.permissions import ANYONE
 from tests.helpers import csrf_token, soup
 
-PUBLIC_ENDPOINTS = {"static", "auth.sign_in", "auth.sign_out", "main.accessibility", "main.healthz"}
+# auth.timed_out ends a session that has usually ended already, as signing out may.
+PUBLIC_ENDPOINTS = {
+    "static",
+    "auth.sign_in",
+    "auth.sign_out",
+    "auth.timed_out",
+    "main.accessibility",
+    "main.healthz",
+}
 
 
 def test_every_endpoint_declares_its_audience(app):
