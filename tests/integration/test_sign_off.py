@@ -123,7 +123,7 @@ class TestReturnResubmitApprove:
         assert submit(lead, f"/eqia/{ref}/check", {"declaration": ["agreed"]}).status_code == 302
 
         page = soup(sue.get(f"/reviews/{ref}"))
-        changed = table_rows(page, "#section-evidence ~ table")
+        changed = table_rows(page, "#changes-evidence")
         assert any(
             "Visit counts by hour, 2022 to 2023" in r[1] and "by age band" in r[2]
             for r in changed
