@@ -70,6 +70,32 @@ def test_each_demo_account_signs_in_sees_its_navigation_and_signs_out(
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
 
 
+# What makes a header link look like one: computed styles compared between the controls.
+_LOOK = """control => {
+    const style = getComputedStyle(control);
+    return [style.color, style.backgroundColor, style.textDecorationLine, style.fontFamily,
+        style.fontSize, style.fontWeight, style.lineHeight, style.boxShadow];
+}"""
+
+
+def test_sign_out_is_a_post_that_looks_and_focuses_like_the_other_header_links(page: Page):
+    sign_in(page, "lead@example.org")
+    menu = page.get_by_role("navigation", name="Menu")
+    link = menu.get_by_role("link", name="Your account")
+    button = menu.get_by_role("button", name="Sign out")
+
+    form = button.locator("xpath=ancestor::form")
+    expect(form).to_have_attribute("method", "post")
+    expect(form.locator("input[type=hidden][name=csrf_token]")).to_have_count(1)
+
+    assert button.evaluate(_LOOK) == link.evaluate(_LOOK)
+    link.focus()
+    focused_link = link.evaluate(_LOOK)
+    button.focus()
+    assert button.evaluate(_LOOK) == focused_link
+    assert button.evaluate(_LOOK) != link.evaluate(_LOOK)  # the focus style shows
+
+
 def test_admin_pages_pass_axe(page: Page):
     sign_in(page, "admin@example.org")
 

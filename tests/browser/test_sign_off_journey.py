@@ -83,7 +83,7 @@ def test_returned_fixed_resubmitted_and_approved(page: Page):
     # The super user sees the answer before and after, and approves.
     sign_in(page, "superuser@example.org")
     open_review(page)
-    changes = page.locator("#section-evidence ~ table").first
+    changes = page.locator("#changes-evidence")
     expect(changes).to_contain_text(NEW_EVIDENCE)
     expect(page.get_by_text("Earlier evaluation").first).to_be_visible()
     rate_every_section(page)
@@ -95,7 +95,7 @@ def test_returned_fixed_resubmitted_and_approved(page: Page):
     # The lead reads the clearance text for their committee report.
     sign_in(page, "lead@example.org")
     open_eqia(page)
-    clearance = page.locator("#clearance")
+    clearance = page.get_by_role("region", name="Text for your committee report")
     expect(clearance).to_contain_text(
         "Have the equality and diversity implications been cleared by your EqIA Super User? Yes."
     )

@@ -123,7 +123,7 @@ class TestReturnResubmitApprove:
         assert submit(lead, f"/eqia/{ref}/check", {"declaration": ["agreed"]}).status_code == 302
 
         page = soup(sue.get(f"/reviews/{ref}"))
-        changed = table_rows(page, "#section-evidence ~ table")
+        changed = table_rows(page, "#changes-evidence")
         assert any(
             "Visit counts by hour, 2022 to 2023" in r[1] and "by age band" in r[2]
             for r in changed
@@ -133,7 +133,13 @@ class TestReturnResubmitApprove:
 
         assert decide(sue, ref, "approved", "Well evidenced now").status_code == 302
         view = soup(lead.get(f"/eqia/{ref}"))
-        clearance = text(view.select_one("#clearance"))
+        block = view.select_one("#clearance")
+        # A region named by its heading, so a screen reader can find the text to copy.
+        assert block["role"] == "region"
+        assert text(view.select_one("#" + block["aria-labelledby"])) == (
+            "Text for your committee report"
+        )
+        clearance = text(block)
         assert (
             "Have the equality and diversity implications been cleared by your EqIA Super User?"
             " Yes." in clearance
