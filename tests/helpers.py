@@ -43,7 +43,7 @@ class CheckedClient(FlaskClient):
     def open(self, *args, **kwargs):
         response = super().open(*args, **kwargs)
         is_page = response.mimetype == "text/html" and not 300 <= response.status_code < 400
-        if is_page and not response.is_streamed:
+        if is_page:
             problems = page_problems(response)
             assert not problems, f"{response.request.path}: " + "; ".join(problems)
         return response
