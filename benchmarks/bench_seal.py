@@ -64,8 +64,7 @@ def main() -> None:
             assert hashlib.sha256(content).hexdigest() == sha, record_id
         dialect = db.engine.dialect.name
     lines = [
-        f"seal-records among {len(unsealed):,} unsealed signed-off revisions"
-        f" ({dialect}):",
+        f"seal-records among {len(unsealed):,} unsealed signed-off revisions ({dialect}):",
         "",
         "| processes | records | seconds | records a second |",
         "| --- | ---: | ---: | ---: |",

@@ -59,8 +59,8 @@ def test_the_statement_has_every_part_the_regulations_ask_for(client):
         "version 2.2 AA standard, due to the non-compliances listed below."
     )
     problems = section(page, "non-compliance")
-    for criterion in ("1.4.10 (reflow)", "2.2.1 (timing adjustable)"):
-        assert criterion in problems
+    assert "2.2.1 (timing adjustable)" in problems and "12 hours after you signed in" in problems
+    assert "1.4.10" not in problems  # wide tables scroll in their own region
     assert "Evidence files attached to an EqIA" in problems
     assert "not claiming" in section(page, "disproportionate-burden")
     assert "third-party content" in section(page, "out-of-scope")
@@ -109,9 +109,9 @@ def test_the_demo_councils_details_by_default(client):
     assert text(page.find(id="prepared")) == "1 December 2026"
     assert text(page.find(id="reviewed")) == "1 December 2026"
     assert text(page.find(id="tested-by")) == "Cambridgeshire County Council"
-    assert "signed out after 60 minutes without activity, and 12 hours after" in section(
-        page, "non-compliance"
-    )
+    problems = section(page, "non-compliance")
+    assert "signed out 12 hours after you signed in" in problems
+    assert "After 60 minutes without activity you are warned" in problems
 
 
 def test_the_details_come_from_configuration_and_print_as_typed(app, client):
@@ -164,7 +164,8 @@ def test_the_details_come_from_configuration_and_print_as_typed(app, client):
         "with NVDA <2025.3> and Chrome",
     ]
     problems = section(page, "non-compliance")
-    assert "signed out after 30 minutes without activity, and 8 hours after" in problems
+    assert "signed out 8 hours after you signed in" in problems
+    assert "After 30 minutes without activity you are warned" in problems
 
 
 @pytest.mark.parametrize("who", ["anonymous", "lead", "auditor"])
