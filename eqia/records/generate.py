@@ -146,7 +146,7 @@ def _people(
         rows.append(
             {
                 "id": start + n,
-                "email": f"generated-{kind}-{tag:08x}-{n}@example.invalid",
+                "email": f"generated-{kind}-{tag:08x}-{start + n}@example.invalid",
                 "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
                 "job_title": "EqIA Super User" if kind == "super" else "Project Officer",
                 "active": True,
