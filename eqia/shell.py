@@ -66,17 +66,23 @@ def navigation(user: User) -> list[dict]:
     return items
 
 
+def csp_nonce() -> str:
+    """This response's script nonce, made when first asked for: a page drawn before the
+    app's own hooks ran (a refused CSRF token, too many requests) has one too."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
 def _start_request():
-    g.csp_nonce = secrets.token_urlsafe(16)
     sessions.expire_idle()
     return enforce_access()
 
 
 def _security_headers(response):
-    nonce = g.get("csp_nonce", "")
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; "
-        f"script-src 'self' 'nonce-{nonce}'; "
+        f"script-src 'self' 'nonce-{csp_nonce()}'; "
         "style-src 'self'; img-src 'self' data:; font-src 'self'; "
         "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     )
@@ -96,7 +102,7 @@ def _template_globals() -> dict:
     return {
         "organisation_name": current_app.config["ORGANISATION_NAME"],
         "service_name": current_app.config["SERVICE_NAME"],
-        "csp_nonce": g.get("csp_nonce", ""),
+        "csp_nonce": csp_nonce(),
         "navigation": navigation(current_user),
         "may": partial(in_group, current_user),
     }
