@@ -574,9 +574,11 @@ FORMS_WITHOUT_A_SUMMARY = {ConfirmForm, MoveForm, ConfirmImportForm, PickUpForm,
 
 
 def _form_classes(cls: type = Form):
-    """Every form class the service defines (not those made on the fly, per page)."""
+    """Every form class the service defines (not those made on the fly, per page, nor the
+    tests' own)."""
     for sub in cls.__subclasses__():
-        if getattr(sys.modules.get(sub.__module__), sub.__name__, None) is sub:
+        defined = getattr(sys.modules.get(sub.__module__), sub.__name__, None) is sub
+        if defined and sub.__module__.startswith("eqia."):
             yield sub
         yield from _form_classes(sub)
 
