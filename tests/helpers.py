@@ -42,7 +42,8 @@ class CheckedClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         response = super().open(*args, **kwargs)
-        is_page = response.mimetype == "text/html" and not 300 <= response.status_code < 400
+        status = response.status_code
+        is_page = response.mimetype == "text/html" and not (300 <= status < 400 or status == 204)
         if is_page:
             problems = page_problems(response)
             assert not problems, f"{response.request.path}: " + "; ".join(problems)

@@ -118,7 +118,6 @@ def account():
         "auth/account.html",
         form=form,
         others=sessions.others(current_user),
-        sign_out_others=ConfirmForm(),
     ), status
 
 
