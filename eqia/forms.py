@@ -11,7 +11,7 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf import wtforms_widgets
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovCheckboxesInput
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import Length
 
@@ -252,6 +252,28 @@ def error_summary(form) -> dict:
     ]
     items += [{"text": error} for error in form.form_errors]
     return {"titleText": "There is a problem", "errorList": items}
+
+
+class GroupedCheckboxesInput(GovCheckboxesInput):
+    """Checkboxes in groups: the field's ``groups`` maps a choice's value to the heading
+    shown before it (the theme of the objectives that follow)."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        groups = getattr(field, "groups", None) or {}
+        if groups:
+            items = []
+            for item in params["items"]:
+                heading = groups.get(str(item.get("value")))
+                if heading:
+                    items.append({"divider": heading})
+                items.append(item)
+            # The first checkbox keeps the field's id, as it has without a heading before it:
+            # the error summary links there.
+            next(item for item in items if "divider" not in item).setdefault("id", field.id)
+            params["items"] = items
+            params["classes"] = f"{params.get('classes', '')} eqia-grouped-checkboxes".strip()
+        return params
 
 
 class ConfirmForm(Form):

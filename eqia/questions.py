@@ -28,6 +28,7 @@ from eqia.forms import (
     GovDateField,
     GovRadioField,
     GovSelectField,
+    GroupedCheckboxesInput,
     InFuture,
     NotBefore,
     Required,
@@ -467,28 +468,6 @@ class OutcomeForm(SectionForm):
         name_in_errors="Review date",
         description="Usually a year from now. For example, 27 3 2028",
     )
-
-
-class GroupedCheckboxesInput(GovCheckboxesInput):
-    """Checkboxes in groups: the field's ``groups`` maps a choice's value to the heading
-    shown before it (the theme of the objectives that follow)."""
-
-    def map_gov_params(self, field, **kwargs):
-        params = super().map_gov_params(field, **kwargs)
-        groups = getattr(field, "groups", None) or {}
-        if groups:
-            items = []
-            for item in params["items"]:
-                heading = groups.get(str(item.get("value")))
-                if heading:
-                    items.append({"divider": heading})
-                items.append(item)
-            # The first checkbox keeps the field's id, as it has without a heading before it:
-            # the error summary links there.
-            next(item for item in items if "divider" not in item).setdefault("id", field.id)
-            params["items"] = items
-            params["classes"] = f"{params.get('classes', '')} eqia-grouped-checkboxes".strip()
-        return params
 
 
 class ObjectivesForm(SectionForm):
