@@ -85,12 +85,8 @@ class Config:
     MAX_CONTENT_LENGTH = _int("EQIA_MAX_UPLOAD_MB", 25) * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
 
-    # Where files live on disk: evidence files, plan imports between preview and import,
-    # and (development and testing only) the self-signed signing certificate.
-    UPLOAD_FOLDER = os.environ.get("EQIA_UPLOAD_FOLDER", str(INSTANCE_PATH / "uploads"))
-    PLAN_IMPORT_FOLDER = os.environ.get(
-        "EQIA_PLAN_IMPORT_FOLDER", str(INSTANCE_PATH / "plan-imports")
-    )
+    # Evidence files and plan imports are kept in the database. On disk: only (development
+    # and testing) the self-signed signing certificate.
     SIGNING_FOLDER = os.environ.get("EQIA_SIGNING_FOLDER", str(INSTANCE_PATH / "signing"))
     # The evidence files an EqIA's draft holds may add up to this much.
     EVIDENCE_LIMIT = _int("EQIA_EVIDENCE_LIMIT_MB", 100) * 1024 * 1024

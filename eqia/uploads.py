@@ -2,9 +2,11 @@
 
 A file is accepted only when its content is what its name says it is (checked from
 its bytes, not from what the browser claims) and clamd, when configured (see
-``eqia.scanning``), finds no virus in it. Evidence files are kept outside the web root,
-under ``UPLOAD_FOLDER``, each under a random name; the name the person gave is kept,
-cleaned, for display and downloads only.
+``eqia.scanning``), finds no virus in it. While it is checked an evidence file is a
+temporary file of the request's own, deleted however the request ends; once accepted, its
+bytes go into the database (``EvidenceFile.keep``), so that every instance of the service
+behind the load balancer has it. The name the person gave is kept, cleaned, for display
+and downloads only.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ import codecs
 import hashlib
 import os
 import re
-import secrets
+import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -41,7 +45,7 @@ class Refused(Exception):
     """The upload cannot be kept; the message says why, in GOV.UK words."""
 
 
-# Recognising content. Each check reads the stored file; none trusts the name alone.
+# Recognising content. Each check reads the received file; none trusts the name alone.
 
 
 def _head(path: str, size: int = 16) -> bytes:
@@ -179,7 +183,7 @@ KINDS: dict[str, Kind] = {
 ACCEPT = ",".join(f".{extension}" for extension in KINDS)
 
 
-# Names and storage.
+# Names and receiving.
 
 
 def clean_name(raw: str | None) -> str:
@@ -206,70 +210,46 @@ def extension_of(name: str) -> str:
     return os.path.splitext(name)[1].lower().removeprefix(".")
 
 
-def upload_folder() -> str:
-    return current_app.config["UPLOAD_FOLDER"]
-
-
-def _stored_path(stored_name: str) -> str:
-    return os.path.join(upload_folder(), stored_name)
-
-
-def discard(stored_name: str) -> None:
-    """Delete a stored file; one already gone is not an error."""
-    try:
-        os.remove(_stored_path(stored_name))
-    except FileNotFoundError:
-        pass
-    except OSError:
-        current_app.logger.exception("Could not delete evidence file %s", stored_name)
-
-
 @dataclass(frozen=True)
 class Received:
     original_name: str
-    stored_name: str
     content_type: str
     size: int
     sha256: str
+    file: BinaryIO  # at its start, to be kept
 
 
-def receive(upload: FileStorage, uploader: str) -> Received:
-    """Store an upload under a random name, hashing it as it streams; refuse bad ones,
-    and any in which clamd finds a virus (``uploader`` says whose, in the log).
+@contextmanager
+def receive(upload: FileStorage, uploader: str) -> Iterator[Received]:
+    """The upload, copied into a temporary file and hashed as it streams; Refused for bad
+    ones, and any in which clamd finds a virus (``uploader`` says whose, in the log).
 
-    Nothing is left on disk when the upload is refused.
+    The temporary file is deleted when the ``with`` block ends, whatever happens.
     """
     name = clean_name(upload.filename)
     kind = KINDS.get(extension_of(name))
     if kind is None:
         raise Refused(WRONG_TYPE)
-    folder = upload_folder()
-    os.makedirs(folder, mode=0o700, exist_ok=True)
-    stored_name = secrets.token_hex(16)
-    path = os.path.join(folder, stored_name)
-    digest, size, kept = hashlib.sha256(), 0, False
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "wb") as out:
-            while chunk := upload.stream.read(CHUNK):
-                size += len(chunk)
-                if size > MAX_FILE_BYTES:
-                    raise Refused(TOO_BIG)
-                digest.update(chunk)
-                out.write(chunk)
+    with tempfile.NamedTemporaryFile(prefix="eqia-upload-") as held:
+        digest, size = hashlib.sha256(), 0
+        while chunk := upload.stream.read(CHUNK):
+            size += len(chunk)
+            if size > MAX_FILE_BYTES:
+                raise Refused(TOO_BIG)
+            digest.update(chunk)
+            held.write(chunk)
+        held.flush()
         if size == 0:
             raise Refused(EMPTY)
-        if not kind.matches(path):
+        if not kind.matches(held.name):
             raise Refused(WRONG_TYPE)
-        with open(path, "rb") as stored:
-            scanning.check(stored, f"evidence file {name!r} {uploader}")
-        kept = True
-    except scanning.ScanError as refusal:
-        raise Refused(refusal.message) from refusal
-    finally:
-        if not kept:
-            discard(stored_name)
-    return Received(name, stored_name, kind.content_type, size, digest.hexdigest())
+        held.seek(0)
+        try:
+            scanning.check(held, f"evidence file {name!r} {uploader}")
+        except scanning.ScanError as refusal:
+            raise Refused(refusal.message) from refusal
+        held.seek(0)
+        yield Received(name, kind.content_type, size, digest.hexdigest(), held)
 
 
 def file_size(size: int) -> str:

@@ -6,6 +6,7 @@ starts from what the migrations left (reference data included).
 """
 
 import os
+import tempfile
 import uuid
 
 import pytest
@@ -110,14 +111,12 @@ def signing_folder(tmp_path_factory):
 
 
 @pytest.fixture
-def app(database_url, reference_rows, signing_folder, tmp_path):
+def app(database_url, reference_rows, signing_folder):
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SERVER_NAME": "localhost",
             # Nothing a test writes lands in the repository's instance folder.
-            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-            "PLAN_IMPORT_FOLDER": str(tmp_path / "plan-imports"),
             "SIGNING_FOLDER": signing_folder,
         }
     )
@@ -129,6 +128,16 @@ def app(database_url, reference_rows, signing_folder, tmp_path):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def temporary(tmp_path, monkeypatch):
+    """The folder temporary files go in during the test (``tempfile``'s), to show what is
+    left there."""
+    folder = tmp_path / "temporary"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
 
 
 @pytest.fixture

@@ -1,9 +1,9 @@
 """Evidence files attached to the evidence section.
 
-Files are received by ``eqia.uploads`` and kept under ``UPLOAD_FOLDER`` (by default
-``<instance>/uploads``); a file is only ever sent back as an attachment. The files a draft
-holds may add up to ``EVIDENCE_LIMIT`` (by default 100 MB); files kept only for frozen
-revisions do not count.
+Files are received by ``eqia.uploads`` and their bytes kept in the database
+(``EvidenceFile.keep``); a file is only ever sent back as an attachment, streamed a chunk
+at a time. The files a draft holds may add up to ``EVIDENCE_LIMIT`` (by default 100 MB);
+files kept only for frozen revisions do not count.
 
 Once a revision is submitted, the files it names are that revision's: removing one
 from a later draft hides it from the draft but keeps its bytes, which stay
@@ -14,20 +14,20 @@ its name and SHA-256.
 from __future__ import annotations
 
 from flask import (
+    Response,
     abort,
     current_app,
     flash,
     redirect,
     render_template,
     request,
-    send_from_directory,
+    stream_with_context,
     url_for,
 )
 from flask_login import current_user
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput
 from sqlalchemy import select
-from werkzeug.wrappers import Response
 
 from eqia import sections
 from eqia.assessments import bp
@@ -39,19 +39,15 @@ from eqia.models import Assessment, Decision, EventKind, EvidenceFile, User
 from eqia.models.audit import record
 from eqia.permissions import SIGNED_IN, Part, allow, assessment_access, can_read
 from eqia.sections import saving
+from eqia.shell import error_page
 from eqia.timefmt import utcnow
-from eqia.uploads import (
-    ACCEPT,
-    SELECT_A_FILE,
-    Refused,
-    check_room,
-    discard,
-    file_size,
-    receive,
-    upload_folder,
-)
+from eqia.uploads import ACCEPT, SELECT_A_FILE, Refused, check_room, file_size, receive
 
 CONFLICT = "Someone else changed this EqIA at the same moment. Try again."
+MISSING = (
+    "The contents of this file were not found when the service moved its files into its "
+    "database. Ask the person who uploaded it to upload it again."
+)
 
 
 class UploadForm(Form):
@@ -163,52 +159,48 @@ def _describe(evidence: EvidenceFile) -> str:
     return f"{evidence.original_name} (SHA-256 {evidence.sha256})"
 
 
+def _add(assessment: Assessment, upload) -> str:
+    """Keep an upload as a file of the draft, in one transaction with its audit event;
+    its name. Refused, or IllegalMove, if it cannot be kept (nothing is, then)."""
+    uploader = f"for {assessment.reference} from user {current_user.id}"
+    with receive(upload, uploader) as received:
+        evidence = EvidenceFile(
+            original_name=received.original_name,
+            content_type=received.content_type,
+            size=received.size,
+            sha256=received.sha256,
+            uploaded_by_id=current_user.id,
+            uploaded_at=utcnow(),
+        )
+        assessment.evidence.append(evidence)
+        record(
+            EventKind.FILE_ADDED,
+            current_user,
+            assessment.id,
+            revision=assessment.revision,
+            note=_describe(evidence),
+        )
+        saving.touch(assessment, current_user, sections.EVIDENCE.title, _context(assessment))
+        check_room(assessment, received.size)
+        evidence.keep(received.file)
+        db.session.commit()
+    return received.original_name
+
+
 @bp.route("/<ref>/evidence/files", methods=["GET", "POST"])
 @allow(SIGNED_IN)
 @assessment_access("edit")
 def files(assessment: Assessment):
     form = UploadForm()
     if form.validate_on_submit():
-        uploader = f"for {assessment.reference} from user {current_user.id}"
         try:
-            received = receive(form.file.data, uploader)
-        except Refused as refusal:
-            form.file.errors.append(str(refusal))
+            name = _add(assessment, form.file.data)
+        except (IllegalMove, Refused) as refusal:
+            db.session.rollback()
+            form.file.errors.append(str(refusal) if isinstance(refusal, Refused) else CONFLICT)
         else:
-            evidence = EvidenceFile(
-                original_name=received.original_name,
-                stored_name=received.stored_name,
-                content_type=received.content_type,
-                size=received.size,
-                sha256=received.sha256,
-                uploaded_by_id=current_user.id,
-                uploaded_at=utcnow(),
-            )
-            assessment.evidence.append(evidence)
-            try:
-                record(
-                    EventKind.FILE_ADDED,
-                    current_user,
-                    assessment.id,
-                    revision=assessment.revision,
-                    note=_describe(evidence),
-                )
-                saving.touch(
-                    assessment, current_user, sections.EVIDENCE.title, _context(assessment)
-                )
-                check_room(assessment, received.size)
-                db.session.commit()
-            except (IllegalMove, Refused) as refusal:
-                db.session.rollback()
-                discard(received.stored_name)
-                form.file.errors.append(str(refusal) if isinstance(refusal, Refused) else CONFLICT)
-            except BaseException:
-                db.session.rollback()
-                discard(received.stored_name)
-                raise
-            else:
-                flash(f"{received.original_name} has been uploaded.", "success")
-                return redirect(_files_url(assessment))
+            flash(f"{name} has been uploaded.", "success")
+            return redirect(_files_url(assessment))
     return render_template(
         "assessments/files.html",
         assessment=assessment,
@@ -225,18 +217,16 @@ def files(assessment: Assessment):
 @bp.route("/<ref>/evidence/files/<int:file_id>")
 @allow(SIGNED_IN)
 @assessment_access("view")
-def download_file(assessment: Assessment, file_id: int) -> Response:
+def download_file(assessment: Assessment, file_id: int):
     evidence = _readable_file(assessment, file_id)
-    response = send_from_directory(
-        upload_folder(),
-        evidence.stored_name,
-        mimetype=evidence.content_type,
-        etag=evidence.sha256,
-        max_age=0,
-    )
+    if not evidence.has_content():
+        return error_page(404, "This file cannot be downloaded", MISSING)
+    response = Response(stream_with_context(evidence.content()), mimetype=evidence.content_type)
+    response.content_length = evidence.size
+    response.set_etag(evidence.sha256)
     response.headers["Content-Disposition"] = attachment(evidence.original_name, "evidence")
     response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return response.make_conditional(request)
 
 
 @bp.route("/<ref>/evidence/files/<int:file_id>/remove", methods=["GET", "POST"])
@@ -246,7 +236,7 @@ def remove_file(assessment: Assessment, file_id: int):
     evidence = _find_file(assessment, file_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        stored_name, name = evidence.stored_name, evidence.original_name
+        name = evidence.original_name
         record(
             EventKind.FILE_REMOVED,
             current_user,
@@ -255,15 +245,13 @@ def remove_file(assessment: Assessment, file_id: int):
             note=_describe(evidence),
         )
         # A file a frozen revision names is that revision's: it leaves the draft only.
-        kept = _named_by_a_revision(assessment, evidence)
-        if kept:
+        # Otherwise its row goes, and its bytes with it (ON DELETE CASCADE).
+        if _named_by_a_revision(assessment, evidence):
             evidence.removed_at, evidence.removed_by_id = utcnow(), current_user.id
         else:
             assessment.evidence.remove(evidence)
         saving.touch(assessment, current_user, sections.EVIDENCE.title, _context(assessment))
         db.session.commit()
-        if not kept:
-            discard(stored_name)  # only once the row has gone for good
         flash(f"{name} has been removed.", "success")
         return redirect(_files_url(assessment))
     return render_template(

@@ -4,6 +4,7 @@ from eqia.models.assessments import (
     Assessment,
     AssessmentAction,
     CoAuthor,
+    EvidenceChunk,
     EvidenceFile,
     Impact,
     ObjectiveLink,
@@ -14,7 +15,7 @@ from eqia.models.assessments import (
 )
 from eqia.models.audit import AuditHead, Event
 from eqia.models.catalogue import Characteristic, District, Objective, Theme
-from eqia.models.plan import PlanAction
+from eqia.models.plan import PlanAction, PlanImportUpload
 from eqia.models.records import SealedRecord
 from eqia.models.reviews import Decision, OutboxMessage, SectionEvaluation
 from eqia.models.types import (
@@ -42,6 +43,7 @@ __all__ = [
     "Directorate",
     "District",
     "Event",
+    "EvidenceChunk",
     "EvidenceFile",
     "Impact",
     "Objective",
@@ -49,6 +51,7 @@ __all__ = [
     "OutboxMessage",
     "PendingSubmission",
     "PlanAction",
+    "PlanImportUpload",
     "PlanStatus",
     "Rating",
     "ReferenceCounter",

@@ -7,6 +7,7 @@ number, so two people saving the same part cannot silently overwrite each other.
 import re
 from collections.abc import Iterator
 from datetime import date, datetime
+from typing import BinaryIO
 
 from sqlalchemy import (
     JSON,
@@ -14,10 +15,13 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Table,
     Text,
     UniqueConstraint,
+    exists,
+    insert,
     select,
 )
 from sqlalchemy.orm import (
@@ -276,7 +280,9 @@ class ObjectiveLink(db.Model):
 
 
 class EvidenceFile(db.Model):
-    """A file attached to the evidence section, stored outside the web root."""
+    """A file attached to the evidence section. Its bytes are rows of
+    ``evidence_file_chunks``, written and read a chunk at a time, so that any instance of
+    the service can send it and none holds a whole file in memory."""
 
     __tablename__ = "evidence_files"
 
@@ -285,7 +291,6 @@ class EvidenceFile(db.Model):
         ForeignKey("assessments.id", ondelete="CASCADE"), index=True
     )
     original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     content_type: Mapped[str] = mapped_column(String(120))
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
@@ -294,6 +299,44 @@ class EvidenceFile(db.Model):
     # Removed from the draft, but named by a frozen revision: its bytes are kept.
     removed_at: Mapped[datetime | None]
     removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    def keep(self, file: BinaryIO) -> None:
+        """Copy ``file``'s bytes into the database, one chunk at a time, in the session's
+        transaction (the file's row is flushed first, for its id)."""
+        db.session.flush()
+        seq = 0
+        while data := file.read(EvidenceChunk.SIZE):
+            db.session.execute(
+                insert(EvidenceChunk).values(evidence_file_id=self.id, seq=seq, data=data)
+            )
+            seq += 1
+
+    def has_content(self) -> bool:
+        """False for a file whose bytes were never found (see migration 0011)."""
+        query = select(exists().where(EvidenceChunk.evidence_file_id == self.id))
+        return bool(db.session.scalar(query))
+
+    def content(self) -> Iterator[bytes]:
+        """The file's bytes, a chunk at a time, each read by its primary key when asked for."""
+        seq = 0
+        chunk = select(EvidenceChunk.data).where(EvidenceChunk.evidence_file_id == self.id)
+        while (data := db.session.scalar(chunk.where(EvidenceChunk.seq == seq))) is not None:
+            yield data
+            seq += 1
+
+
+class EvidenceChunk(db.Model):
+    """Up to ``SIZE`` bytes of an evidence file; ``seq`` counts from 0. They go with the
+    file's row (ON DELETE CASCADE)."""
+
+    __tablename__ = "evidence_file_chunks"
+    SIZE = 1024 * 1024
+
+    evidence_file_id: Mapped[int] = mapped_column(
+        ForeignKey("evidence_files.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Revision(db.Model):

@@ -12,7 +12,7 @@ complete (``PlanAction.overdue_clause``).
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text, and_, select
+from sqlalchemy import Date, ForeignKey, LargeBinary, String, Text, and_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -107,3 +107,19 @@ def normalise_reference(text: str) -> str:
 def plan_order():
     """The order actions are listed and exported in: objective, then start date, then reference."""
     return (Objective.number, PlanAction.start_date, PlanAction.reference)
+
+
+class PlanImportUpload(db.Model):
+    """An uploaded plan waiting for the admin who checked its preview to import it or
+    cancel; ``token`` is the one their session holds. Deleted once imported or cancelled,
+    and after ``eqia.plan.transfer.KEEP_UPLOADS`` if neither."""
+
+    __tablename__ = "plan_import_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(4))
+    name: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

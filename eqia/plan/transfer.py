@@ -1,26 +1,24 @@
 """Importing and exporting the action plan (CSV and XLSX), and the template to fill in.
 
-An upload is scanned by clamd (when configured, see ``eqia.scanning``), then kept under
-``PLAN_IMPORT_FOLDER`` (by default ``<instance>/plan-imports``) with a random name while the
-admin checks the preview; confirming reads that same file again, checks it
-against the plan as it is then, and imports it whole or not at all. The file is
-deleted once imported or cancelled, and any left behind are deleted after
-``KEEP_UPLOADS``. The token naming the file is bound to the admin's session.
+An upload is scanned by clamd (when configured, see ``eqia.scanning``), then kept in the
+database (``PlanImportUpload``) under a random token while the admin checks the preview,
+so that whichever instance of the service the confirmation reaches has it; confirming
+reads that same file again, checks it against the plan as it is then, and imports it
+whole or not at all, deleting it in the same transaction. A cancelled upload is deleted,
+and any left behind are deleted after ``KEEP_UPLOADS``. The token is bound to the admin's
+session.
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
 import re
 import secrets
-import time
+from datetime import timedelta
 
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -28,6 +26,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -36,16 +35,16 @@ from eqia.admin.audit import QUIET
 from eqia.downloads import CSV_TYPE, download
 from eqia.extensions import db
 from eqia.forms import ConfirmForm
-from eqia.models import EventKind
+from eqia.models import EventKind, PlanImportUpload
 from eqia.models.audit import record
 from eqia.permissions import ADMIN, PLAN_EXPORT, allow
 from eqia.plan import bp, importer, sample, spreadsheet
 from eqia.plan.forms import ConfirmImportForm, ImportForm
 from eqia.security_log import security_event
-from eqia.timefmt import uk_today
+from eqia.timefmt import uk_today, utcnow
 from eqia.uploads import clean_name
 
-KEEP_UPLOADS = 2 * 60 * 60  # seconds
+KEEP_UPLOADS = timedelta(hours=2)
 # A file can have tens of thousands of problems (every cell of every row); the page
 # lists this many, says how many more there are, and the file still imports nothing.
 PROBLEMS_SHOWN = 1_000
@@ -60,42 +59,16 @@ PLAN_CHANGED = (
 )
 
 
-def _folder() -> str:
-    return current_app.config["PLAN_IMPORT_FOLDER"]
-
-
-def _path(token: str, kind: str) -> str:
-    return os.path.join(_folder(), f"{token}.{kind}")
-
-
 def _sweep() -> None:
     """Delete uploads older than KEEP_UPLOADS (an admin who never confirmed or cancelled)."""
-    folder = _folder()
-    if not os.path.isdir(folder):
-        return
-    cutoff = time.time() - KEEP_UPLOADS
-    for entry in os.scandir(folder):
-        try:
-            if entry.is_file() and entry.stat().st_mtime < cutoff:
-                os.remove(entry.path)
-        except OSError:
-            current_app.logger.warning("Could not delete old plan import %s", entry.name)
+    db.session.execute(
+        delete(PlanImportUpload).where(PlanImportUpload.created_at < utcnow() - KEEP_UPLOADS)
+    )
 
 
-def _discard(token: str, kind: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.remove(_path(token, kind))
-    session.pop(SESSION_KEY, None)
-
-
-def _store(data: bytes, kind: str) -> str:
-    folder = _folder()
-    os.makedirs(folder, mode=0o700, exist_ok=True)
-    token = secrets.token_hex(16)
-    descriptor = os.open(_path(token, kind), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as out:
-        out.write(data)
-    return token
+def _discard(token: str) -> None:
+    """Delete an upload, in the session's transaction."""
+    db.session.execute(delete(PlanImportUpload).where(PlanImportUpload.token == token))
 
 
 def _read_upload(upload) -> bytes:
@@ -111,23 +84,22 @@ def _read_upload(upload) -> bytes:
     return data
 
 
-def _pending(token: str) -> dict:
-    """The upload this session is checking, named by the token in the URL; 404 if not."""
-    pending = session.get(SESSION_KEY) or {}
-    if not TOKEN.match(token) or pending.get("token") != token:
+def _pending(token: str) -> PlanImportUpload | None:
+    """The upload this session is checking, named by the token in the URL (404 if the
+    session is checking no such upload); None if it has gone since."""
+    if not TOKEN.match(token) or session.get(SESSION_KEY) != token:
         abort(404)
-    return pending
+    return db.session.scalar(
+        select(PlanImportUpload).where(
+            PlanImportUpload.token == token, PlanImportUpload.user_id == current_user.id
+        )
+    )
 
 
-def _preview(pending: dict) -> importer.Preview | None:
-    """The file checked against the plan as it is now; None if the file has gone."""
+def _preview(pending: PlanImportUpload) -> importer.Preview:
+    """The file checked against the plan as it is now."""
     try:
-        with open(_path(pending["token"], pending["kind"]), "rb") as file:
-            data = file.read()
-    except FileNotFoundError:
-        return None
-    try:
-        sheet = spreadsheet.read(data, pending["kind"])
+        sheet = spreadsheet.read(pending.data, pending.kind)
     except spreadsheet.Unreadable as error:
         return importer.Preview(problems=[importer.Problem(None, None, str(error))])
     return importer.check(sheet)
@@ -155,10 +127,16 @@ def import_plan():
         else:
             _sweep()
             previous = session.get(SESSION_KEY)
-            if previous and TOKEN.match(previous.get("token", "")):
-                _discard(previous["token"], previous.get("kind", "csv"))
-            token = _store(data, kind)
-            session[SESSION_KEY] = {"token": token, "kind": kind, "name": name}
+            if isinstance(previous, str):
+                _discard(previous)
+            token = secrets.token_hex(16)
+            db.session.add(
+                PlanImportUpload(
+                    token=token, user_id=current_user.id, kind=kind, name=name, data=data
+                )
+            )
+            db.session.commit()
+            session[SESSION_KEY] = token
             return redirect(url_for("plan.preview_import", token=token))
     return render_template("plan/import.html", form=form, layout=_layout())
 
@@ -167,12 +145,12 @@ def import_plan():
 @allow(ADMIN)
 def preview_import(token: str):
     pending = _pending(token)
-    form = ConfirmImportForm()
-    preview = _preview(pending)
-    if preview is None:
+    if pending is None:
         session.pop(SESSION_KEY, None)
         flash(GONE)
         return redirect(url_for("plan.import_plan"))
+    form = ConfirmImportForm()
+    preview = _preview(pending)
     changed_meanwhile = False
     if form.validate_on_submit() and not preview.problems:
         if form.fingerprint.data != preview.fingerprint:
@@ -181,15 +159,16 @@ def preview_import(token: str):
             try:
                 db.session.info[QUIET] = True  # the import is one event: its summary
                 importer.apply(preview, current_user)
-                note = f"{pending['name']}: {_summary(preview)}"
+                note = f"{pending.name}: {_summary(preview)}"
                 record(EventKind.PLAN_IMPORTED, current_user, note=note)
+                _discard(token)
                 db.session.commit()
             except (IntegrityError, StaleDataError):
                 db.session.rollback()
                 changed_meanwhile = True
-                preview = _preview(pending) or preview
+                preview = _preview(pending)
             else:
-                _discard(pending["token"], pending["kind"])
+                session.pop(SESSION_KEY, None)
                 flash(_summary(preview), "success")
                 return redirect(url_for("plan.index"))
     form.fingerprint.data = preview.fingerprint
@@ -198,7 +177,7 @@ def preview_import(token: str):
         form=form,
         preview=preview,
         shown=preview.problems[:PROBLEMS_SHOWN],
-        name=pending.get("name", ""),
+        name=pending.name,
         token=token,
         changed_meanwhile=changed_meanwhile,
         upload_form=ImportForm(formdata=None),
@@ -208,10 +187,12 @@ def preview_import(token: str):
 @bp.route("/import/<token>/cancel", methods=["POST"])
 @allow(ADMIN)
 def cancel_import(token: str):
-    pending = _pending(token)
+    _pending(token)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    _discard(pending["token"], pending["kind"])
+    _discard(token)
+    db.session.commit()
+    session.pop(SESSION_KEY, None)
     flash("The import has been cancelled. Nothing was changed.")
     return redirect(url_for("plan.import_plan"))
 

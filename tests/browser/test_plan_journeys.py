@@ -69,7 +69,6 @@ def test_the_objectives_question_groups_objectives_by_theme(page: Page):
 def test_an_admin_imports_a_plan_after_fixing_the_problems_the_preview_names(
     page: Page, app, tmp_path: Path
 ):
-    app.config["PLAN_IMPORT_FOLDER"] = str(tmp_path / "plan-imports")
     bad = write_plan(tmp_path / "plan.csv", {**ROW, "End date": "2025-01-01"})
     sign_in(page, "admin@example.org")
     visit(page, "/plan/")

@@ -328,7 +328,6 @@ def test_every_page_reflows_at_320_pixels(app, new_context, role):
 
 
 def test_the_plan_import_preview_reflows(app, new_context, tmp_path: Path):
-    app.config["PLAN_IMPORT_FOLDER"] = str(tmp_path / "plan-imports")
     _context, page = narrow_context(new_context)
     sign_in(page, "admin@example.org")
     visit(page, "/plan/import")

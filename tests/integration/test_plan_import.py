@@ -5,22 +5,34 @@ import io
 import os
 import time
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from eqia import downloads
+from eqia import create_app, downloads
 from eqia.extensions import db
-from eqia.models import Event, Objective, PlanAction
+from eqia.models import Event, Objective, PlanAction, PlanImportUpload
 from eqia.plan import importer, spreadsheet
 from eqia.plan.spreadsheet import COLUMNS
+from eqia.timefmt import utcnow
 from tests.conftest import sign_in_as
-from tests.helpers import banners, error_summary, form_token, h1, soup, table_rows, text, title
+from tests.helpers import (
+    CheckedClient,
+    banners,
+    error_summary,
+    form_token,
+    h1,
+    soup,
+    table_rows,
+    text,
+    title,
+)
+from tests.integration.test_evidence_files import instance_files
 
 # Helpers ------------------------------------------------------------------------------------------
 
@@ -114,17 +126,11 @@ def plan_state(app) -> list[tuple]:
     return actions + objectives
 
 
-@pytest.fixture(autouse=True)
-def import_folder(app, tmp_path) -> str:
-    """Each test keeps its uploads in a folder of its own."""
-    folder = str(tmp_path / "plan-imports")
-    app.config["PLAN_IMPORT_FOLDER"] = folder
-    return folder
-
-
 def uploads_left(app) -> list[str]:
-    folder = app.config["PLAN_IMPORT_FOLDER"]
-    return os.listdir(folder) if os.path.isdir(folder) else []
+    """The tokens of the uploads kept in the database, waiting to be imported."""
+    with app.app_context():
+        query = select(PlanImportUpload.token).order_by(PlanImportUpload.id)
+        return list(db.session.scalars(query))
 
 
 @pytest.fixture
@@ -647,11 +653,17 @@ def test_a_failure_while_importing_writes_nothing(app, admin, monkeypatch):
     response = confirm(admin, url, page)
     assert response.status_code == 200
     assert plan_state(app) == before
+    assert len(uploads_left(app)) == 1, "kept, to be imported again"
 
 
 def test_the_kept_file_belongs_to_one_session_and_is_removed(app, admin, users):
-    url, _ = preview(admin, csv_bytes([_row()]))
-    assert len(uploads_left(app)) == 1
+    data = csv_bytes([_row()])
+    url, _ = preview(admin, data)
+    with app.app_context():
+        [kept] = db.session.scalars(select(PlanImportUpload))
+        assert (kept.data, kept.kind, kept.name) == (data, "csv", "plan.csv")
+        assert kept.user_id == users["admin"].id
+        assert url == f"/plan/import/{kept.token}"
     other = app.test_client()
     sign_in_as(other, users["admin"].id)
     assert other.get(url).status_code == 404
@@ -665,14 +677,63 @@ def test_the_kept_file_belongs_to_one_session_and_is_removed(app, admin, users):
     assert admin.get(url).status_code == 404
 
 
-def test_old_uploads_are_swept_away(app, admin):
-    preview(admin, csv_bytes([_row()]))
-    [left] = uploads_left(app)
-    path = os.path.join(app.config["PLAN_IMPORT_FOLDER"], left)
-    os.utime(path, (time.time() - 3 * 3600, time.time() - 3 * 3600))
-    preview(admin, csv_bytes([_row()]))
-    assert left not in uploads_left(app)
-    assert len(uploads_left(app)) == 1
+def test_old_uploads_are_swept_away(app, admin, users):
+    """Each admin's upload from a session of their own, so only the sweep removes it."""
+    url, _ = preview(admin, csv_bytes([_row()]))
+    [old] = uploads_left(app)
+    with app.app_context():
+        db.session.execute(
+            update(PlanImportUpload).values(created_at=utcnow() - timedelta(hours=2, minutes=1))
+        )
+        db.session.commit()
+
+    def another_session():
+        client = app.test_client()
+        sign_in_as(client, users["admin"].id)
+        preview(client, csv_bytes([_row()]))
+
+    another_session()
+    [recent] = uploads_left(app)
+    assert recent != old
+    another_session()
+    assert uploads_left(app)[0] == recent, "one less than two hours old stays"
+    response = admin.get(url)
+    assert response.location == "/plan/import"
+    assert banners(soup(admin.get("/plan/import"))) == [
+        "The file you checked is no longer here (files are kept for 2 hours). Upload it again."
+    ]
+
+
+def test_another_instance_of_the_service_imports_what_this_one_previewed(
+    app, admin, database_url, signing_folder
+):
+    """Behind a load balancer the import may reach another server than the preview did:
+    another app on the same database, sent the same session cookie, has the upload."""
+    before = instance_files()
+    url, page = preview(admin, csv_bytes([_row()]))
+    other = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SERVER_NAME": "localhost",
+            "SIGNING_FOLDER": signing_folder,
+        }
+    )
+    other.test_client_class = CheckedClient
+    try:
+        client = other.test_client()
+        cookie = admin.get_cookie(app.config["SESSION_COOKIE_NAME"])
+        client.set_cookie(cookie.key, cookie.value)
+        assert h1(soup(client.get(url))) == h1(page)
+        response = confirm(client, url, page)
+        assert response.location == "/plan/"
+    finally:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    assert uploads_left(app) == []
+    with app.app_context():
+        assert PlanAction.by_reference("N9.1").action == "Publish EqIA guidance"
+    assert instance_files() == before
 
 
 def test_data_in_a_column_without_a_heading_is_a_problem(admin):

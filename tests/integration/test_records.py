@@ -57,14 +57,13 @@ def certificate_files(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def configured(app, certificate_files, tmp_path):
+def configured(app, certificate_files):
     """The organisation's certificate, configured by path with its passphrase."""
     cert, key = certificate_files
     app.config.update(
         SIGNING_CERT=str(cert),
         SIGNING_KEY=str(key),
         SIGNING_PASSPHRASE=PASSPHRASE,
-        UPLOAD_FOLDER=str(tmp_path / "uploads"),
     )
     return cert
 

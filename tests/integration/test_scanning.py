@@ -2,13 +2,13 @@
 
 One clamd serves the module (tests/clamd.py): on a Unix socket and on TCP, with a single
 EICAR signature. A file it flags, or one it could not be asked about, is refused with a
-GOV.UK message and leaves nothing behind: no row, no file, no audit event.
+GOV.UK message and leaves nothing behind: no row, no bytes, no temporary file, no audit
+event.
 """
 
 import io
 import logging
 import socket
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -27,6 +27,7 @@ from tests.integration.test_evidence_files import (
     make_pdf,
     on_disk,
     stored,
+    stored_bytes,
     upload,
 )
 
@@ -51,11 +52,6 @@ def scanning(request, app, clamd):
     else:
         app.config.update(CLAMD_HOST="127.0.0.1", CLAMD_PORT=clamd.port)
     return clamd
-
-
-@pytest.fixture
-def uploads(app):
-    return Path(app.config["UPLOAD_FOLDER"])
 
 
 def events(app) -> list[str]:
@@ -96,11 +92,11 @@ def test_clamd_that_stops_reading_a_stream_is_a_failure_not_a_verdict(tmp_path):
 
 @pytest.mark.parametrize("content, name", EICAR_FILES)
 def test_evidence_with_a_virus_is_refused_and_nothing_is_kept(
-    app, clients, ref, uploads, scanning, caplog, content, name
+    app, clients, ref, temporary, scanning, caplog, content, name
 ):
     with caplog.at_level(logging.WARNING, logger="eqia"):
         response = upload(clients["lead"], ref, content, name)
-    assert_refused(app, uploads, response, INFECTED)
+    assert_refused(app, temporary, response, INFECTED)
     assert "file-added" not in events(app)
     [entry] = [r for r in caplog.records if "clamd found" in r.getMessage()]
     assert entry.levelname == "WARNING"
@@ -108,18 +104,18 @@ def test_evidence_with_a_virus_is_refused_and_nothing_is_kept(
     assert SIGNATURE in entry.getMessage()
 
 
-def test_a_clean_file_is_scanned_and_kept(app, clients, ref, uploads, scanning):
+def test_a_clean_file_is_scanned_and_kept(app, clients, ref, temporary, scanning):
     pdf = make_pdf()
     before = scanning.scanned()
     response = upload(clients["lead"], ref, pdf, "Library usage 2024.pdf")
     assert response.status_code == 302
     assert scanning.scanned() == [*before, "OK"]
     [row] = stored(app)
-    assert (uploads / row.stored_name).read_bytes() == pdf
+    assert stored_bytes(app) == {row.id: pdf}
     assert events(app)[-2:] == ["file-added", "saved"]
 
 
-def test_a_20mb_file_fits_the_stream_limit_debian_gives_clamd(app, clients, ref, uploads, clamd):
+def test_a_20mb_file_fits_the_stream_limit_debian_gives_clamd(app, clients, ref, temporary, clamd):
     app.config["CLAMD_SOCKET"] = clamd.socket_path
     content = make_pdf() + b"\n" * (20 * 1024 * 1024 - len(make_pdf()))
     before = clamd.scanned()
@@ -127,7 +123,8 @@ def test_a_20mb_file_fits_the_stream_limit_debian_gives_clamd(app, clients, ref,
     assert response.status_code == 302, error_summary(soup(response))
     assert clamd.scanned() == [*before, "OK"]
     [row] = stored(app)
-    assert on_disk(uploads) == [row.stored_name]
+    assert stored_bytes(app) == {row.id: content}
+    assert on_disk(temporary) == []
 
 
 # Plan imports.
@@ -191,11 +188,11 @@ def clamd_down(request, app, tmp_path):
 
 
 def test_evidence_is_refused_when_clamd_cannot_be_reached(
-    app, clients, ref, uploads, clamd_down, caplog
+    app, clients, ref, temporary, clamd_down, caplog
 ):
     with caplog.at_level(logging.ERROR, logger="eqia"):
         response = upload(clients["lead"], ref, make_pdf(), "report.pdf")
-    assert_refused(app, uploads, response, NOT_CHECKED)
+    assert_refused(app, temporary, response, NOT_CHECKED)
     assert "file-added" not in events(app)
     [entry] = [r for r in caplog.records if "could not be scanned" in r.getMessage()]
     assert entry.levelname == "ERROR"

@@ -20,6 +20,7 @@ from eqia.models import (
     DecisionKind,
     Event,
     EventKind,
+    EvidenceChunk,
     EvidenceFile,
     Objective,
     Revision,
@@ -36,6 +37,7 @@ from tests.integration.test_evidence_files import make_pdf, upload
 from tests.integration.test_sign_off import review_data
 
 PLACE = "Place & Sustainability"
+CHUNKS = select(func.count()).select_from(EvidenceChunk)
 
 
 @pytest.fixture
@@ -262,15 +264,13 @@ class TestEvidenceKept:
         upload(clients["lead"], ref, make_pdf(), "Draft notes.pdf")
         with app.app_context():
             evidence = Assessment.by_reference(ref).files[0]
-            file_id, stored = evidence.id, evidence.stored_name
+            file_id = evidence.id
+            assert db.session.scalar(CHUNKS.where(EvidenceChunk.evidence_file_id == file_id))
         submit(clients["lead"], f"/eqia/{ref}/evidence/files/{file_id}/remove", {})
         assert clients["lead"].get(f"/eqia/{ref}/evidence/files/{file_id}").status_code == 404
         with app.app_context():
             assert db.session.get(EvidenceFile, file_id) is None
-            folder = app.config["UPLOAD_FOLDER"]
-        import os
-
-        assert not os.path.exists(os.path.join(folder, stored))
+            assert db.session.scalar(CHUNKS.where(EvidenceChunk.evidence_file_id == file_id)) == 0
 
 
 class TestAnchors:
