@@ -317,10 +317,14 @@ class EvidenceFile(db.Model):
         return bool(db.session.scalar(query))
 
     def content(self) -> Iterator[bytes]:
-        """The file's bytes, a chunk at a time, each read by its primary key when asked for."""
+        """The file's bytes, a chunk at a time, each read by its primary key when asked for.
+
+        The session is closed after each read, so that a slow download does not hold a
+        database connection (or a transaction) while the browser takes its time."""
         seq = 0
         chunk = select(EvidenceChunk.data).where(EvidenceChunk.evidence_file_id == self.id)
         while (data := db.session.scalar(chunk.where(EvidenceChunk.seq == seq))) is not None:
+            db.session.close()
             yield data
             seq += 1
 
