@@ -42,3 +42,22 @@ def paginate_rows(query: Select, per_page: int) -> Pagination:
     if not page.items and page.page > 1 and page.pages:
         page = page_of(page.pages)
     return page
+
+
+class _ListPagination(Pagination):
+    """Pages of a list already in memory (for a page whose rows are worked out in Python)."""
+
+    def _query_items(self) -> list:
+        items = self._query_args["items"]
+        return list(items[self._query_offset : self._query_offset + self.per_page])
+
+    def _query_count(self) -> int:
+        return len(self._query_args["items"])
+
+
+def paginate_list(items: list, per_page: int) -> Pagination:
+    """Like ``paginate``, for a list: a page past the end is the last page."""
+    last = max(-(-len(items) // per_page), 1)
+    return _ListPagination(
+        page=min(requested_page(), last), per_page=per_page, error_out=False, items=items
+    )

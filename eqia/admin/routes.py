@@ -10,7 +10,7 @@ from eqia.models import Directorate, Role, User
 from eqia.pagination import paginate
 from eqia.permissions import ADMIN, allow
 
-USERS_PER_PAGE = 25
+PER_PAGE = 25
 
 
 def _directorate_choices(include_id: int | None = None) -> list[Directorate]:
@@ -26,7 +26,7 @@ def users():
     if form.validate() and form.q.data:
         term = f"%{form.q.data.strip().lower()}%"
         query = query.where(or_(User.email.like(term), User.name.ilike(term)))
-    page = paginate(query, USERS_PER_PAGE)
+    page = paginate(query, PER_PAGE)
     return render_template("admin/users.html", form=form, page=page)
 
 
@@ -89,8 +89,8 @@ def edit_user(user_id: int):
 @bp.route("/directorates")
 @allow(ADMIN)
 def directorates():
-    rows = db.session.scalars(select(Directorate).order_by(Directorate.name))
-    return render_template("admin/directorates.html", directorates=list(rows))
+    page = paginate(select(Directorate).order_by(Directorate.name, Directorate.id), PER_PAGE)
+    return render_template("admin/directorates.html", page=page)
 
 
 def _save_directorate(directorate: Directorate, form: DirectorateForm) -> bool:

@@ -1,7 +1,8 @@
 """An EqIA's history: everything that happened to it, and every revision with its decision.
 
 Read from the audit trail. Saves are many and small, so each person's saves on
-one day (between two other events) are shown as one row naming the sections.
+one day (between two other events) are shown as one row naming the sections. An
+EqIA can gather thousands of events: the timeline is paged.
 """
 
 from dataclasses import dataclass, field
@@ -9,14 +10,18 @@ from datetime import date, datetime
 
 from flask import render_template
 from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Row, select
 from sqlalchemy.orm import defer
 
 from eqia.assessments import bp
 from eqia.extensions import db
 from eqia.models import Assessment, Decision, DecisionKind, Event, EventKind, Revision, Status
+from eqia.pagination import paginate_list
 from eqia.permissions import SIGNED_IN, Part, allow, assessment_access, can_read
 from eqia.timefmt import clock, uk_day
+
+PER_PAGE = 50
 
 
 @dataclass
@@ -52,43 +57,77 @@ def _who(event: Event) -> str:
     return event.actor.name if event.actor else "The system"
 
 
-def timeline(events: list[Event]) -> list[HistoryEntry]:
-    """Events in order, with each person's saves on one day collapsed into one entry.
-
-    A group of saves never spans another event, so the story stays in order.
-    """
-    entries: list[HistoryEntry] = []
-    saves: dict[tuple[int | None, date], HistoryEntry] = {}
+def _groups(events: list) -> list[list]:
+    """The events in order, as the entries they make: each non-save event alone, and each
+    person's saves on one day together, at the place of the first (a group of saves never
+    spans another event, so the story stays in order). Events need only seq, kind,
+    actor_id and created_at here."""
+    entries: list[list] = []
+    saves: dict[tuple[int | None, date], list] = {}
     for event in events:
         if event.kind is not EventKind.SAVED:
             saves.clear()
-            entries.append(
-                HistoryEntry(
-                    at=event.created_at,
-                    who=_who(event),
-                    what=event.kind.label,
-                    note=event.note,
-                    from_status=event.from_status,
-                    to_status=event.to_status,
-                    revision=event.revision,
-                )
-            )
+            entries.append([event])
             continue
         key = (event.actor_id, uk_day(event.created_at))
-        group = saves.get(key)
-        if group is None:
-            group = saves[key] = HistoryEntry(
-                at=event.created_at, who=_who(event), what="", revision=event.revision
-            )
-            entries.append(group)
-        group.until = event.created_at
-        if event.note and event.note not in group.sections:
-            group.sections.append(event.note)
-    for entry in entries:
-        if entry.until is not None:
-            count = len(entry.sections)
-            entry.what = f"Saved {count} section{'' if count == 1 else 's'}"
+        if key not in saves:
+            saves[key] = []
+            entries.append(saves[key])
+        saves[key].append(event)
     return entries
+
+
+def _entry(group: list[Event]) -> HistoryEntry:
+    first = group[0]
+    if first.kind is not EventKind.SAVED:
+        return HistoryEntry(
+            at=first.created_at,
+            who=_who(first),
+            what=first.kind.label,
+            note=first.note,
+            from_status=first.from_status,
+            to_status=first.to_status,
+            revision=first.revision,
+        )
+    sections = list(dict.fromkeys(e.note for e in group if e.note))
+    return HistoryEntry(
+        at=first.created_at,
+        who=_who(first),
+        what=f"Saved {len(sections)} section{'' if len(sections) == 1 else 's'}",
+        revision=first.revision,
+        until=group[-1].created_at,
+        sections=sections,
+    )
+
+
+def timeline(events: list[Event]) -> list[HistoryEntry]:
+    """Events in order, with each person's saves on one day collapsed into one entry."""
+    return [_entry(group) for group in _groups(events)]
+
+
+def timeline_page(assessment: Assessment, everything: bool) -> Pagination:
+    """One page of the timeline, oldest first, in two queries however long the history.
+
+    The grouping is worked out over every event's few small columns, so a group of saves
+    that goes on past a page's last event is whole on the page where it starts (its
+    "until" included) and never repeated on the next; then only the page's events are read
+    in full.
+    """
+    query = select(Event.seq, Event.kind, Event.actor_id, Event.created_at).where(
+        Event.assessment_id == assessment.id
+    )
+    if not everything:
+        query = query.where(Event.kind == EventKind.APPROVED)
+    page = paginate_list(_groups(db.session.execute(query.order_by(Event.seq)).all()), PER_PAGE)
+    seqs = [event.seq for group in page.items for event in group]
+    full = {
+        event.seq: event
+        for event in db.session.scalars(
+            select(Event).where(Event.assessment_id == assessment.id, Event.seq.in_(seqs))
+        )
+    }
+    page.items = [_entry([full[event.seq] for event in group]) for group in page.items]
+    return page
 
 
 @dataclass
@@ -109,10 +148,6 @@ class RevisionEntry:
 def history(assessment: Assessment):
     """The whole history, for those who may read it; for other colleagues, the sign-offs."""
     everything = can_read(current_user, assessment, Part.HISTORY)
-    query = select(Event).where(Event.assessment_id == assessment.id)
-    if not everything:
-        query = query.where(Event.kind == EventKind.APPROVED)
-    events = list(db.session.scalars(query.order_by(Event.seq)))
     revisions = db.session.scalars(
         select(Revision)
         .where(Revision.assessment_id == assessment.id)
@@ -138,7 +173,7 @@ def history(assessment: Assessment):
     return render_template(
         "assessments/history.html",
         assessment=assessment,
-        entries=timeline(events),
+        page=timeline_page(assessment, everything),
         revisions=entries,
         everything=everything,
     )

@@ -2,12 +2,11 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from eqia import pending, sections, workflow
-from eqia.assessments import bp
+from eqia.assessments import bp, yours
 from eqia.assessments.forms import (
     AddAnotherForm,
     StartForm,
@@ -20,12 +19,12 @@ from eqia.forms import ConfirmForm, validate_draft
 from eqia.models import (
     Assessment,
     AssessmentAction,
-    CoAuthor,
     Decision,
     DecisionKind,
     Status,
     User,
 )
+from eqia.pagination import paginate
 from eqia.permissions import (
     ADMIN,
     SIGNED_IN,
@@ -43,6 +42,9 @@ from eqia.plan.links import plan_action_choices
 from eqia.questions import ActionForm
 from eqia.reviews import queue
 from eqia.sections import saving
+from eqia.timefmt import uk_today
+
+YOURS_PER_PAGE = 25
 
 
 @bp.app_template_global()
@@ -57,16 +59,21 @@ def _context(assessment: Assessment) -> sections.Context:
 @bp.route("/")
 @allow(SIGNED_IN)
 def your_eqias():
-    query = (
-        select(Assessment)
-        .outerjoin(Assessment.co_authors)
-        .where(or_(Assessment.owner_id == current_user.id, CoAuthor.user_id == current_user.id))
-        .order_by(Assessment.updated_at.desc())
-        .options(selectinload(Assessment.co_authors))
-        .distinct()
+    """Every EqIA they lead or co-author, most recently saved first; or those a home page
+    panel counted (``?show=returned``, ``?show=review-due``)."""
+    shown = request.args.get("show", "")
+    show = yours.SHOWS.get(shown)
+    query = select(Assessment).where(yours.led_or_co_authored(current_user))
+    if show is None:
+        shown, query = "", query.order_by(Assessment.updated_at.desc(), Assessment.id.desc())
+    else:
+        query = query.where(show.condition(uk_today())).order_by(*show.order)
+    return render_template(
+        "assessments/your_eqias.html",
+        page=paginate(query, YOURS_PER_PAGE),
+        show=show,
+        shown=shown,
     )
-    assessments = list(db.session.scalars(query))
-    return render_template("assessments/your_eqias.html", assessments=assessments)
 
 
 @bp.route("/start", methods=["GET", "POST"])

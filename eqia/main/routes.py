@@ -1,23 +1,24 @@
 """The home page of each person, and the pages every service has."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from flask import current_app, render_template
 from flask_login import current_user
-from sqlalchemy import and_, or_, select
+from sqlalchemy import case, func, null, or_, select
 
+from eqia.assessments import yours
 from eqia.database import is_reachable
 from eqia.extensions import db
 from eqia.main import bp
 from eqia.main.statement import statement
-from eqia.models import Assessment, CoAuthor, Status, User, tag_class
+from eqia.models import Assessment, Status, User, tag_class
 from eqia.permissions import ANYONE, SIGN_OFF, SIGNED_IN, allow, may
 from eqia.reviews import queue
 from eqia.timefmt import uk_today
 
-# An approved EqIA shows as due for review this many days before its review date.
-REVIEW_NOTICE = timedelta(days=30)
+# Each panel of the home page shows this many EqIAs at most, and links to the rest.
+PANEL_ROWS = 5
 
 
 @dataclass
@@ -29,36 +30,48 @@ class Attention:
     tag_class: str
 
 
-def needs_attention(user: User, today: date) -> tuple[list[Attention], list[Attention]]:
-    """Their returned EqIAs, and their signed-off ones due or overdue for review: one query."""
-    query = (
-        select(Assessment)
-        .where(
-            or_(
-                Assessment.owner_id == user.id,
-                Assessment.co_authors.any(CoAuthor.user_id == user.id),
-            ),
-            or_(
-                Assessment.status == Status.RETURNED,
-                and_(
-                    Assessment.status == Status.APPROVED,
-                    Assessment.review_date <= today + REVIEW_NOTICE,
-                ),
-            ),
+@dataclass
+class Panel:
+    """The first few EqIAs of one kind, and how many there are in all."""
+
+    items: list[Attention]
+    total: int
+
+
+def needs_attention(user: User, today: date) -> tuple[Panel, Panel]:
+    """Their returned EqIAs, and their signed-off ones due or overdue for review: the first
+    few of each, in the order "Your EqIAs" lists them, and how many in all (one query)."""
+    returned, due = yours.returned(), yours.review_due(today)
+    panel = case((returned, "returned"), else_="review-due")
+    # Each panel in its own order (yours.SHOWS): a returned EqIA's review date is no key.
+    order = (case((returned, null()), else_=Assessment.review_date), *yours.ORDER)
+    ranked = (
+        select(
+            Assessment.id,
+            panel.label("panel"),
+            func.row_number().over(partition_by=panel, order_by=order).label("place"),
+            func.count().over(partition_by=panel).label("total"),
         )
-        .order_by(Assessment.review_date, Assessment.updated_at, Assessment.id)
+        .where(yours.led_or_co_authored(user), or_(returned, due))
+        .subquery()
     )
-    returned, reviews = [], []
-    for assessment in db.session.scalars(query):
-        if assessment.status is Status.RETURNED:
-            returned.append(
-                Attention(assessment, "Returned with comments", tag_class(Status.RETURNED))
-            )
+    query = (
+        select(Assessment, ranked.c.panel, ranked.c.total)
+        .join(ranked, ranked.c.id == Assessment.id)
+        .where(ranked.c.place <= PANEL_ROWS)
+        .order_by(ranked.c.panel, ranked.c.place)
+    )
+    panels = {"returned": Panel([], 0), "review-due": Panel([], 0)}
+    for assessment, name, total in db.session.execute(query):
+        panels[name].total = total
+        if name == "returned":
+            tag = ("Returned with comments", tag_class(Status.RETURNED))
         elif assessment.review_date < today:
-            reviews.append(Attention(assessment, "Review overdue", "govuk-tag--red"))
+            tag = ("Review overdue", "govuk-tag--red")
         else:
-            reviews.append(Attention(assessment, "Review due within 30 days", "govuk-tag--yellow"))
-    return returned, reviews
+            tag = ("Review due within 30 days", "govuk-tag--yellow")
+        panels[name].items.append(Attention(assessment, *tag))
+    return panels["returned"], panels["review-due"]
 
 
 @bp.route("/")

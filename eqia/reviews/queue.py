@@ -1,7 +1,9 @@
 """The super users' review queue: every EqIA waiting for sign-off, oldest first.
 
 Separation of duties: a super user never sees (or picks up) an EqIA they own or
-co-author. The queue runs a fixed number of queries however long it is.
+co-author. The queue is paged, and any page runs the same few queries however long
+the queue is: it orders by ``assessments.submitted_at``, which the workflow sets at each
+submission.
 """
 
 from dataclasses import dataclass
@@ -10,7 +12,7 @@ from datetime import datetime
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SubmitField
@@ -21,10 +23,13 @@ from eqia.database import id_from
 from eqia.errors import WorkflowError
 from eqia.extensions import db
 from eqia.forms import Form, GovSelectField, Required, optional_int
-from eqia.models import Assessment, CoAuthor, Directorate, Revision, Status, User
+from eqia.models import Assessment, CoAuthor, Directorate, Status, User
+from eqia.pagination import paginate
 from eqia.permissions import ADMIN, SIGN_OFF, allow, load_assessment, may
 from eqia.reviews import bp
 from eqia.timefmt import uk_day, uk_today
+
+PER_PAGE = 25
 
 
 class PickUpForm(Form):
@@ -43,40 +48,31 @@ def _waiting_for(user: User) -> list[ColumnElement[bool]]:
     ]
 
 
-def _submitted_at() -> ColumnElement[datetime]:
-    """When the revision under review was submitted: its creation, else the last change."""
-    latest_revision = (
-        select(func.max(Revision.created_at))
-        .where(Revision.assessment_id == Assessment.id)
-        .correlate(Assessment)
-        .scalar_subquery()
-    )
-    return func.coalesce(latest_revision, Assessment.updated_at)
-
-
 @dataclass
 class QueueEntry:
     assessment: Assessment
-    submitted_at: datetime
+
+    @property
+    def submitted_at(self) -> datetime:
+        """When the revision under review was submitted (kept on the EqIA by the workflow)."""
+        return self.assessment.submitted_at or self.assessment.updated_at
 
     @property
     def days_waiting(self) -> int:
         return max((uk_today() - uk_day(self.submitted_at)).days, 0)
 
 
-def waiting(user: User, directorate_id: int | None = None) -> list[QueueEntry]:
-    """The queue for one super user, oldest submission first, in a fixed number of queries."""
-    # Not "submitted_at": assessments has a column of that name (PostgreSQL: ambiguous).
-    submitted_at = _submitted_at().label("waiting_since")
+def waiting(user: User, directorate_id: int | None = None) -> Select:
+    """The queue for one super user, oldest submission first (a select to page)."""
     query = (
-        select(Assessment, submitted_at)
+        select(Assessment)
         .where(*_waiting_for(user))
         .options(joinedload(Assessment.directorate), joinedload(Assessment.assigned_to))
-        .order_by(submitted_at, Assessment.id)
+        .order_by(Assessment.submitted_at, Assessment.id)
     )
     if directorate_id is not None:
         query = query.where(Assessment.directorate_id == directorate_id)
-    return [QueueEntry(a, at) for a, at in db.session.execute(query)]
+    return query
 
 
 def counts(user: User) -> tuple[int, int]:
@@ -100,10 +96,11 @@ def _chosen_directorate(directorates: list[Directorate]) -> Directorate | None:
 def queue():
     directorates = list(db.session.scalars(select(Directorate).order_by(Directorate.name)))
     chosen = _chosen_directorate(directorates)
-    entries = waiting(current_user, chosen.id if chosen else None)
+    page = paginate(waiting(current_user, chosen.id if chosen else None), PER_PAGE)
     return render_template(
         "reviews/queue.html",
-        entries=entries,
+        page=page,
+        entries=[QueueEntry(a) for a in page.items],
         directorates=directorates,
         chosen=chosen,
         pick_up=PickUpForm(),

@@ -188,7 +188,9 @@ def url_params(world) -> list[tuple[str, str, list[str]]]:
         (SUPER, "/reviews/", ["directorate", "page"]),
         (ADMIN, "/admin/users", ["page", "q"]),
         (LEAD, "/plan/objectives/1", ["page"]),
-        (LEAD, "/eqia/", ["page"]),
+        (LEAD, "/eqia/", ["page", "show"]),
+        (LEAD, f"/eqia/{world['draft']}/history", ["page"]),
+        (ADMIN, "/admin/directorates", ["page"]),
     ]
 
 

@@ -45,6 +45,7 @@ def waited(app, ref: str, days: int) -> None:
         db.session.execute(
             update(Revision).where(Revision.assessment_id == assessment.id).values(created_at=when)
         )
+        assessment.submitted_at = when  # as submitting would have set it
         db.session.commit()
 
 
