@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app eqia
 CHROMIUM := /usr/bin/chromium
 CLAMD := /usr/sbin/clamd
+REDIS_SERVER := /usr/bin/redis-server
 # What the PDFs need from Debian: the fonts they name (eqia/pdfbase.py), and poppler and
 # qpdf, with which the tests read, draw and check them.
 PDF_PACKAGES := fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji \
@@ -16,20 +17,30 @@ PDF_FILES := /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf \
 	/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc \
 	/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf /usr/bin/pdftoppm /usr/bin/qpdf
 
-.PHONY: run test install assets db seed chromium fonts pdf-tools clamav system-packages lint bench clean
+.PHONY: run serve demo test install assets db seed chromium fonts pdf-tools clamav redis system-packages lint bench clean
 
-run: install assets db fonts
+run: demo
+	@echo "Open http://127.0.0.1:5000 and sign in with any account above."
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# The demo, served as production serves (gunicorn with eqia/gunicorn_conf.py), but with the
+# development configuration: production's needs its real settings (README "Running in
+# production"). EQIA_BIND, EQIA_WORKERS and the rest change it as they would there.
+serve: demo
+	@echo "Open http://$${EQIA_BIND:-127.0.0.1:8000} and sign in with any account above."
+	EQIA_CONFIG=development $(BIN)/gunicorn -c python:eqia.gunicorn_conf
+
+# The demo accounts and data, with their password printed.
+demo: install assets db fonts
 	@password="$${EQIA_DEMO_PASSWORD:-$$(cat instance/demo-password 2>/dev/null)}"; \
 	if [ -z "$$password" ]; then \
 		password="$$($(BIN)/python -c 'import secrets; print("demo-" + secrets.token_urlsafe(12))')"; \
 		echo "$$password" > instance/demo-password; chmod 600 instance/demo-password; \
 	fi; \
 	$(FLASK) seed-demo --password "$$password" && \
-	echo "Demo password: $$password" && \
-	echo "Open http://127.0.0.1:5000 and sign in with any account above."
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	echo "Demo password: $$password"
 
-test: install assets chromium fonts pdf-tools clamav
+test: install assets chromium fonts pdf-tools clamav redis
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed node_modules/.installed
@@ -99,6 +110,18 @@ clamav:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clamav-daemon >/dev/null; \
 		else \
 			echo "clamd is missing and cannot be installed here: virus-scanning tests will skip (and fail under CI=true)"; \
+		fi; \
+	fi
+
+# Redis for the throttling and several-instance tests. They start their own redis-server on
+# a free loopback port, keeping nothing on disk: the package's own service plays no part.
+redis:
+	@if [ ! -x $(REDIS_SERVER) ]; then \
+		if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+			echo "Installing Debian's redis-server for the throttling and instance tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null; \
+		else \
+			echo "redis-server is missing and cannot be installed here: Redis tests will skip (and fail under CI=true)"; \
 		fi; \
 	fi
 

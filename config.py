@@ -67,7 +67,17 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_PATH / 'eqia.sqlite3'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Every connection is checked before use (a restarted or failed-over database, or one
+    # that cut idle connections, costs a reconnect, not an error) and replaced after
+    # EQIA_DB_POOL_RECYCLE_SECONDS. On PostgreSQL each process keeps up to
+    # EQIA_DB_POOL_SIZE connections, and EQIA_DB_POOL_OVERFLOW more at busy moments
+    # (README "Running in production": mind the server's max_connections).
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": True,
+        "pool_recycle": _int("EQIA_DB_POOL_RECYCLE_SECONDS", 1800),
+    }
+    DB_POOL_SIZE = _int("EQIA_DB_POOL_SIZE", 5)
+    DB_POOL_OVERFLOW = _int("EQIA_DB_POOL_OVERFLOW", 5)
 
     # Signed-in sessions end after this much inactivity. Signed-in pages warn this long
     # before, offering to stay signed in (WCAG 2.2.1); it must be shorter than the timeout.
@@ -113,7 +123,11 @@ class Config:
     # How many proxies in front of the service add X-Forwarded-For (and -Proto): their
     # word is taken for the client's address. 0 (the default) takes nobody's.
     TRUSTED_PROXIES = _int("EQIA_TRUSTED_PROXIES", 0)
+    # Where the counts are kept: memory:// (each process its own) or redis://host:port/db,
+    # shared by every instance. Seconds to wait for Redis before counting in this process
+    # alone (README "Throttling").
     RATELIMIT_STORAGE_URI = os.environ.get("EQIA_RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STORAGE_TIMEOUT = _int("EQIA_RATELIMIT_STORAGE_TIMEOUT_SECONDS", 2)
     RATELIMIT_HEADERS_ENABLED = False
 
     # Links in emails start with this (the address people use to reach the service).
@@ -160,6 +174,21 @@ class Config:
                 "EQIA_IDLE_WARNING_MINUTES must be more than 0 and less than "
                 "EQIA_IDLE_TIMEOUT_MINUTES: refusing to start"
             )
+        options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS", cls.SQLALCHEMY_ENGINE_OPTIONS))
+        if config.get("SQLALCHEMY_DATABASE_URI", "").startswith("postgresql"):
+            # SQLite's pool is not one to size: these are PostgreSQL's alone.
+            options.setdefault("pool_size", config.get("DB_POOL_SIZE", cls.DB_POOL_SIZE))
+            options.setdefault("max_overflow", config.get("DB_POOL_OVERFLOW", cls.DB_POOL_OVERFLOW))
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+        # A storage failure arrives as limits' StorageError, whatever the store.
+        storage = {"wrap_exceptions": True}
+        if config.get("RATELIMIT_STORAGE_URI", "").startswith(("redis://", "rediss://")):
+            timeout = config.get("RATELIMIT_STORAGE_TIMEOUT", cls.RATELIMIT_STORAGE_TIMEOUT)
+            storage.update(socket_connect_timeout=timeout, socket_timeout=timeout)
+        config["RATELIMIT_STORAGE_OPTIONS"] = {
+            **storage,
+            **config.get("RATELIMIT_STORAGE_OPTIONS", {}),
+        }
 
 
 class DevelopmentConfig(Config):

@@ -9,7 +9,9 @@ event and field. Nothing secret is ever passed: no password (nor a hash of one),
 token, cookie or CSRF token, no file's contents.
 
 Every request has an id: the ``X-Request-Id`` the council's proxy sent, when it is a
-plain token, or a new random one; it is sent back in the response's ``X-Request-Id``.
+plain token, or a new random one; it is sent back in the response's ``X-Request-Id`` (which
+gunicorn's access log prints: eqia/gunicorn_conf.py), and every line of the app's own log
+carries it too (``RequestIdFilter``).
 """
 
 import dataclasses
@@ -22,6 +24,7 @@ import sys
 from datetime import UTC, date, datetime
 
 from flask import Flask, current_app, has_request_context, request
+from flask.logging import default_handler
 from flask_login import current_user
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
@@ -36,6 +39,8 @@ _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:=-]{0,127}")
 _ENVIRON_KEY = "eqia.request_id"
 _PENDING = "eqia.security.pending"
 CONTEXT = ("time", "event", "request_id", "user_id", "address", "method", "path")
+# The app's own log (Flask's handler on the "eqia" logger): the request id on every line.
+LOG_FORMAT = "[%(asctime)s] %(levelname)s in %(module)s [%(request_id)s]: %(message)s"
 
 
 def request_id() -> str:
@@ -125,6 +130,15 @@ class _StandardError(logging.StreamHandler):
         return sys.stderr
 
 
+class RequestIdFilter(logging.Filter):
+    """Gives each record the id of the request it was logged in ("-" outside one), for a
+    handler's format to print as ``%(request_id)s``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id() if has_request_context() else "-"
+        return True
+
+
 def _send_request_id(response):
     response.headers[REQUEST_ID_HEADER] = request_id()
     return response
@@ -143,3 +157,6 @@ def init_app(app: Flask) -> None:
         if not event.contains(db.session, name, listener):
             event.listen(db.session, name, listener)
     app.after_request(_send_request_id)
+    if not any(isinstance(f, RequestIdFilter) for f in default_handler.filters):
+        default_handler.addFilter(RequestIdFilter())
+        default_handler.setFormatter(logging.Formatter(LOG_FORMAT))

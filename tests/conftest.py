@@ -17,7 +17,9 @@ from eqia import create_app, sessions
 from eqia.extensions import db, limiter
 from eqia.models import Role, User
 from tests import factories
+from tests.clamd import free_port
 from tests.helpers import CheckedClient
+from tests.redis_server import RedisServer
 
 ROLE_USERS = {
     "lead": ("lead@example.org", "Lee Lead", set()),
@@ -200,3 +202,13 @@ def clients(app, users):
         made[role] = app.test_client()
         sign_in_as(made[role], person.id)
     return made
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A redis-server of the test's own on a free loopback port (tests/redis_server.py)."""
+    folder = tmp_path / "redis"
+    folder.mkdir()
+    server = RedisServer(folder, free_port()).start()
+    yield server
+    server.stop()

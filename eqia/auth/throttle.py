@@ -6,12 +6,28 @@ in counts against the account from this address (the limit that stops guessing),
 account from any address (guessing spread over many addresses) and, set high, the
 address (spraying many accounts from one address: a whole office can share one
 address, so its limit must not lock everyone out).
+
+The counts live in Flask-Limiter's store (``EQIA_RATELIMIT_STORAGE_URI``): Redis, shared
+by every instance, in production. If the store cannot be reached, sign-in still works:
+each attempt is counted in this process's memory instead, so the limits still hold per
+process (looser across many, never absent), and a ``throttling.degraded`` security event
+says so, once per request, until the store answers again.
 """
 
-from flask import current_app, request
+from collections.abc import Callable
+
+from flask import current_app, g, request
 from limits import RateLimitItem, parse
+from limits.errors import StorageError
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter, RateLimiter
 
 from eqia.extensions import limiter
+from eqia.security_log import security_event
+
+# This process's own counts, for while the shared store is down.
+FALLBACK = FixedWindowRateLimiter(MemoryStorage())
+_DEGRADED = "eqia_throttling_degraded"
 
 
 def _address() -> str:
@@ -28,9 +44,20 @@ def _sign_in_limits(email: str) -> list[tuple[RateLimitItem, str, str]]:
     ]
 
 
+def _counted(action: Callable[[RateLimiter], bool | None]) -> bool | None:
+    """``action`` on the shared store's counts, or on this process's if the store is down."""
+    try:
+        return action(limiter.limiter)
+    except StorageError as error:
+        if not g.get(_DEGRADED):
+            g.setdefault(_DEGRADED, True)
+            security_event("throttling.degraded", reason=str(error.storage_error)[:200])
+        return action(FALLBACK)
+
+
 def _attempt(limits: list[tuple[RateLimitItem, str, str]]) -> bool:
     """Count this attempt against every limit; False if any was already used up."""
-    return all([limiter.limiter.hit(limit, *key) for limit, *key in limits])
+    return _counted(lambda strategy: all([strategy.hit(limit, *key) for limit, *key in limits]))
 
 
 def sign_in_attempt(email: str) -> bool:
@@ -40,7 +67,14 @@ def sign_in_attempt(email: str) -> bool:
 def signed_in(email: str) -> None:
     """A correct password: this person's tries from this address start again."""
     limit, *key = _sign_in_limits(email)[0]
-    limiter.limiter.clear(limit, *key)
+    _counted(lambda strategy: strategy.clear(limit, *key))
+
+
+def store_reachable() -> bool | None:
+    """Whether the shared store answers; None when the counts are kept in memory."""
+    if current_app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        return None
+    return limiter.storage.check()
 
 
 def password_check(user_id: int) -> bool:

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import case, func, null, or_, select
 
 from eqia.assessments import yours
+from eqia.auth import throttle
 from eqia.database import is_reachable
 from eqia.extensions import db
 from eqia.main import bp
@@ -99,6 +100,24 @@ def privacy():
 @bp.route("/healthz")
 @allow(ANYONE)
 def healthz():
-    if is_reachable():
-        return {"status": "ok", "database": "ok"}
-    return {"status": "unavailable", "database": "unreachable"}, 503
+    """Readiness, for the load balancer: 503 while the database does not answer. A shared
+    throttling store (Redis) that does not answer is reported but is no reason to take the
+    instance out: sign-in then counts attempts in each process (eqia/auth/throttle.py)."""
+    report = {"status": "ok", "database": "ok"}
+    store = throttle.store_reachable()
+    if store is not None:
+        report["throttling_store"] = "ok" if store else "unreachable"
+        if not store:
+            report["status"] = "degraded"
+    if not is_reachable():
+        report.update(status="unavailable", database="unreachable")
+        return report, 503
+    return report
+
+
+@bp.route("/healthz/live")
+@allow(ANYONE)
+def liveness():
+    """Liveness: the process answers. It touches nothing else, so a database outage never
+    gets healthy processes restarted."""
+    return {"status": "ok"}

@@ -50,6 +50,7 @@ ACCOUNTS = {
 SKIPPED = {
     "static": "files, not pages",
     "main.healthz": "a plain-text health check for the load balancer, not a page",
+    "main.liveness": "a plain-text health check for the load balancer, not a page",
     "assessments.download_file": "an evidence file, downloaded",
     "plan.export": "a spreadsheet download",
     "plan.template": "a spreadsheet download",

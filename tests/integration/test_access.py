@@ -13,6 +13,7 @@ PUBLIC_ENDPOINTS = {
     "auth.timed_out",
     "main.accessibility",
     "main.healthz",
+    "main.liveness",
 }
 
 
@@ -52,7 +53,7 @@ def _parameterless_get_urls(app):
 def test_anonymous_visitors_are_sent_to_sign_in_everywhere_else(app, clients):
     for url in _parameterless_get_urls(app):
         response = clients["anonymous"].get(url)
-        if url in {"/auth/sign-in", "/accessibility", "/healthz"}:
+        if url in {"/auth/sign-in", "/accessibility", "/healthz", "/healthz/live"}:
             assert response.status_code == 200, url
         else:
             assert response.status_code == 302, url

@@ -1,9 +1,13 @@
 """The service's shell: headers, titles, navigation, error pages and health."""
 
+import io
+import logging
+
 import pytest
+from flask.logging import default_handler
 
 from eqia.extensions import db
-from tests.helpers import h1, nav_links, soup, title
+from tests.helpers import counting_queries, h1, nav_links, soup, title
 
 
 @pytest.mark.parametrize("url", ["/auth/sign-in", "/accessibility", "/no-such-page"])
@@ -146,3 +150,35 @@ def test_healthz_reports_an_unreachable_database(app, tmp_path):
         db.engine.dispose()
     assert response.status_code == 503
     assert response.json["database"] == "unreachable"
+
+
+def test_liveness_answers_without_touching_the_database(app, tmp_path):
+    from eqia import create_app
+
+    broken = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/db.sqlite3"})
+    with counting_queries(broken) as statements:
+        response = broken.test_client().get("/healthz/live")
+    with broken.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    assert response.status_code == 200
+    assert response.json == {"status": "ok"}
+    assert statements == []
+
+
+def test_the_apps_own_log_lines_carry_the_request_id(app, capsys):
+    """Flask's handler on the app's logger, as a server has it (pytest puts its own in its
+    place, so the test hands it the records itself)."""
+
+    def log(message: str) -> None:
+        record = app.logger.makeRecord("eqia", logging.WARNING, __file__, 1, message, (), None)
+        default_handler.handle(record)
+
+    errors = io.StringIO()
+    headers = {"X-Request-Id": "lb-7f3a.1"}
+    with app.test_request_context(headers=headers, environ_overrides={"wsgi.errors": errors}):
+        log("Something to look into")
+    with app.app_context():
+        log("Something outside any request")
+    assert errors.getvalue().endswith(" [lb-7f3a.1]: Something to look into\n")
+    assert capsys.readouterr().err.endswith(" [-]: Something outside any request\n")

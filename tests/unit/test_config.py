@@ -200,3 +200,30 @@ def test_the_accessibility_statement_settings_are_read_from_the_environment(monk
 )
 def test_safe_next(target, safe):
     assert is_safe_next(target) is safe
+
+
+def test_postgresql_pools_are_sized_and_sqlite_pools_are_left_alone():
+    postgresql = {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://eqia@db/eqia"}
+    sqlite = {"SQLALCHEMY_DATABASE_URI": "sqlite:///instance/eqia.sqlite3"}
+    for config in (postgresql, sqlite):
+        CONFIGS["testing"].finalise(config)
+    checked = {"pool_pre_ping": True, "pool_recycle": 1800}
+    assert postgresql["SQLALCHEMY_ENGINE_OPTIONS"] == {
+        **checked,
+        "pool_size": 5,
+        "max_overflow": 5,
+    }
+    assert sqlite["SQLALCHEMY_ENGINE_OPTIONS"] == checked
+
+
+def test_only_a_redis_store_gets_timeouts_and_every_store_reports_failures_alike():
+    redis = {"RATELIMIT_STORAGE_URI": "redis://cache:6379/0"}
+    memory = {"RATELIMIT_STORAGE_URI": "memory://"}
+    for config in (redis, memory):
+        CONFIGS["testing"].finalise(config)
+    assert redis["RATELIMIT_STORAGE_OPTIONS"] == {
+        "wrap_exceptions": True,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 2,
+    }
+    assert memory["RATELIMIT_STORAGE_OPTIONS"] == {"wrap_exceptions": True}
