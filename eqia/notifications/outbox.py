@@ -8,8 +8,9 @@ the workflow change that caused it is committed. Delivery happens afterwards:
 - ``flask --app eqia send-notifications`` (cron) sends everything else that is due,
   including retries.
 
-Each run claims its messages with one atomic UPDATE that pushes ``next_attempt_at``
-a lease into the future, so two processes never send the same message. A failure
+Each run claims its messages (``claim``: on PostgreSQL ``FOR UPDATE SKIP LOCKED``, then
+one UPDATE) by pushing ``next_attempt_at`` a lease into the future, so two processes never
+send the same message. A failure
 is recorded on the row and retried with exponential back-off; nothing is dropped.
 """
 
@@ -135,10 +136,15 @@ class Delivery:
 
 
 def claim(now: datetime, ids: Collection[int] | None, limit: int) -> list[Email]:
-    """Take up to ``limit`` due messages for this run in one atomic statement.
+    """Take up to ``limit`` due messages for this run, in one transaction.
 
-    The UPDATE re-checks that each row is unsent and due, and moves it a lease into the
-    future, so a second process (or one whose view is stale) finds nothing to take.
+    On PostgreSQL the run first locks its candidates with ``SELECT … FOR UPDATE SKIP
+    LOCKED``, so senders at the same moment each take different rows and none waits for
+    another; on SQLite, which writes one transaction at a time, the UPDATE alone chooses
+    them. Either way the UPDATE re-checks that each row is unsent and due, and moves it a
+    lease into the future: a second process (or one whose view is stale) finds nothing to
+    take, and a sender that dies mid-run leaves its messages to be offered again once the
+    lease ends.
     """
     due = OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now
     candidates = (
@@ -149,17 +155,18 @@ def claim(now: datetime, ids: Collection[int] | None, limit: int) -> list[Email]
     )
     if ids is not None:
         candidates = candidates.where(OutboxMessage.id.in_(list(ids)))
-    if db.engine.dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
-    statement = (
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(candidates), *due)
-        .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + LEASE)
-        .returning(
-            OutboxMessage.id, OutboxMessage.to_email, OutboxMessage.subject, OutboxMessage.body
-        )
-    )
     with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            locked = candidates.with_for_update(skip_locked=True)
+            candidates = list(connection.scalars(locked))
+        statement = (
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(candidates), *due)
+            .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + LEASE)
+            .returning(
+                OutboxMessage.id, OutboxMessage.to_email, OutboxMessage.subject, OutboxMessage.body
+            )
+        )
         rows = connection.execute(statement).all()
     return sorted((Email(*row) for row in rows), key=lambda email: email.id)
 

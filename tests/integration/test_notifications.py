@@ -5,18 +5,19 @@ standing in for the GOV.UK Notify API.
 """
 
 import json
-import socket
+import os
+import re
+import subprocess
+import sys
 import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes
-from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import jwt
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, select, text, update
 
 from eqia import notifications, workflow
@@ -24,10 +25,14 @@ from eqia.extensions import db
 from eqia.models import Assessment, CoAuthor, OutboxMessage, Role, Status, User
 from eqia.timefmt import uk_today
 from tests import factories
+from tests.clamd import free_port
 from tests.helpers import csrf_token, soup, submit
 from tests.journeys import ABOUT, OUTCOME, save
+from tests.smtp import smtp_server
 
 ORGANISATION = "Cambridgeshire County Council"
+MANY = 200
+ROOT = Path(__file__).resolve().parents[2]
 COMMENT = (
     "Section 3 needs <script>alert('x')</script> & \"quotes\" fixed.\n"
     "\n"
@@ -36,51 +41,10 @@ COMMENT = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Mailbox:
-    """What the SMTP server received, with a hook to look at the database on arrival."""
-
-    def __init__(self):
-        self.messages = []
-        self.on_arrival = None
-        self.refuse = set()
-        self.delay = 0.0
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return "550 5.1.1 Mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        time.sleep(self.delay)
-        message = message_from_bytes(envelope.original_content, policy=default_policy)
-        seen = self.on_arrival(message) if self.on_arrival else None
-        self.messages.append((list(envelope.rcpt_tos), message, seen))
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list:
-        return [m for rcpt, m, _ in self.messages if address in rcpt]
-
-    @property
-    def recipients(self) -> list[str]:
-        return sorted(address for rcpt, _, _ in self.messages for address in rcpt)
-
-
 @pytest.fixture
 def smtp():
-    mailbox = Mailbox()
-    port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    mailbox.port = port
-    yield mailbox
-    controller.stop()
+    with smtp_server() as mailbox:
+        yield mailbox
 
 
 @pytest.fixture
@@ -103,6 +67,40 @@ def second_super_user(app):
             "super2@example.org", "Sam Second", {Role.SUPER_USER}, job_title="Equality lead"
         )
         return user.id
+
+
+def run_at_once(command: list[str], copies: int, **settings: str) -> list[str]:
+    """``copies`` of a command run at once, each a process of its own with the development
+    configuration and ``settings``, as cron would run them; their outputs."""
+    env = {k: v for k, v in os.environ.items() if k not in ("EQIA_CONFIG", "FLASK_RUN_FROM_CLI")}
+    env.update(EQIA_CONFIG="development", SECRET_KEY="the same on every instance", **settings)
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", *command],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(copies)
+    ]
+    outputs, deadline = [], time.monotonic() + 120
+    try:
+        for process in processes:
+            try:
+                output = process.communicate(timeout=max(deadline - time.monotonic(), 1))[0]
+            except subprocess.TimeoutExpired:
+                process.kill()
+                output = process.communicate()[0] + "\n(stopped: still running after 120 s)"
+            outputs.append(output)
+    finally:
+        for process in processes:
+            process.kill()
+            process.wait()
+            process.stdout.close()
+    assert [p.returncode for p in processes] == [0] * copies, "\n---\n".join(outputs)
+    return outputs
 
 
 def outbox() -> list[OutboxMessage]:
@@ -403,6 +401,42 @@ class TestRetries:
         assert sum(r.sent for r in results) == 7
         assert mail.recipients == sorted(p.email for p in people)
         assert all(row.attempts == 1 and row.sent_at for row in outbox())
+
+    def test_two_send_notifications_runs_at_once_send_each_message_once(
+        self, app, ctx, users, smtp, database_url, tmp_path
+    ):
+        """Two cron jobs (or two instances' crons) overlapping: ``flask send-notifications``
+        twice, as processes of their own. The SMTP server holds every message until both
+        have connected, so each is sure to be sending while the other is."""
+        assessment_id = make_eqia().id
+        for n in range(MANY):
+            db.session.add(
+                OutboxMessage(
+                    kind="approved",
+                    to_email=f"person{n}@example.org",
+                    subject=f"Message {n}",
+                    body="Body",
+                    assessment_id=assessment_id,
+                    next_attempt_at=datetime.now(UTC),
+                )
+            )
+        db.session.commit()
+        smtp.hold_for_senders = 2
+        outputs = run_at_once(
+            ["flask", "--app", "eqia", "send-notifications"],
+            copies=2,
+            DATABASE_URL=database_url,
+            MAIL_SERVER="127.0.0.1",
+            MAIL_PORT=str(smtp.port),
+            MAIL_TIMEOUT_SECONDS="60",
+            EQIA_INSTANCE_PATH=str(tmp_path),
+        )
+        ids = {row.id for row in outbox()}
+        assert smtp.outbox_ids() == dict.fromkeys(ids, 1)
+        assert all(row.sent_at and row.attempts == 1 for row in outbox())
+        assert len(smtp.senders) == 2 and all(smtp.senders.values())
+        sent = [int(re.search(r"Sent ([0-9]+) email", out).group(1)) for out in outputs]
+        assert sum(sent) == MANY and all(sent)
 
 
 class TestReminders:
