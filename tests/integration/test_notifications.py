@@ -5,16 +5,11 @@ standing in for the GOV.UK Notify API.
 """
 
 import json
-import os
 import re
-import subprocess
-import sys
 import threading
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import jwt
 import pytest
@@ -28,11 +23,11 @@ from tests import factories
 from tests.clamd import free_port
 from tests.helpers import csrf_token, soup, submit
 from tests.journeys import ABOUT, OUTCOME, save
+from tests.processes import run_at_once
 from tests.smtp import smtp_server
 
 ORGANISATION = "Cambridgeshire County Council"
 MANY = 200
-ROOT = Path(__file__).resolve().parents[2]
 COMMENT = (
     "Section 3 needs <script>alert('x')</script> & \"quotes\" fixed.\n"
     "\n"
@@ -67,40 +62,6 @@ def second_super_user(app):
             "super2@example.org", "Sam Second", {Role.SUPER_USER}, job_title="Equality lead"
         )
         return user.id
-
-
-def run_at_once(command: list[str], copies: int, **settings: str) -> list[str]:
-    """``copies`` of a command run at once, each a process of its own with the development
-    configuration and ``settings``, as cron would run them; their outputs."""
-    env = {k: v for k, v in os.environ.items() if k not in ("EQIA_CONFIG", "FLASK_RUN_FROM_CLI")}
-    env.update(EQIA_CONFIG="development", SECRET_KEY="the same on every instance", **settings)
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", *command],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for _ in range(copies)
-    ]
-    outputs, deadline = [], time.monotonic() + 120
-    try:
-        for process in processes:
-            try:
-                output = process.communicate(timeout=max(deadline - time.monotonic(), 1))[0]
-            except subprocess.TimeoutExpired:
-                process.kill()
-                output = process.communicate()[0] + "\n(stopped: still running after 120 s)"
-            outputs.append(output)
-    finally:
-        for process in processes:
-            process.kill()
-            process.wait()
-            process.stdout.close()
-    assert [p.returncode for p in processes] == [0] * copies, "\n---\n".join(outputs)
-    return outputs
 
 
 def outbox() -> list[OutboxMessage]:
