@@ -83,8 +83,6 @@ class Gunicorn:
             EQIA_WORKERS=str(workers),
             EQIA_THREADS="2",
             EQIA_INSTANCE_PATH=str(folder / "instance"),
-            EQIA_UPLOAD_FOLDER=str(folder / "uploads"),
-            EQIA_PLAN_IMPORT_FOLDER=str(folder / "plan-imports"),
             **settings,
         )
         command = [sys.executable, "-m", "gunicorn", "-c", "python:eqia.gunicorn_conf"]

@@ -226,11 +226,6 @@ def test_the_access_log_carries_each_request_id(instances):
     assert "private" not in one.log("access.log")  # paths, never query strings
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="evidence files are kept on the disk of the instance that received them, until "
-    "they move into the database (branch files-in-db)",
-)
 def test_an_evidence_file_uploaded_through_one_instance_downloads_through_the_other(
     app, instances, users
 ):
