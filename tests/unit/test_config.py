@@ -227,3 +227,22 @@ def test_only_a_redis_store_gets_timeouts_and_every_store_reports_failures_alike
         "socket_timeout": 2,
     }
     assert memory["RATELIMIT_STORAGE_OPTIONS"] == {"wrap_exceptions": True}
+
+
+def test_gunicorn_takes_its_settings_from_the_environment(tmp_path):
+    """What `gunicorn -c python:eqia.gunicorn_conf` would run with (it prints them)."""
+    command = ["gunicorn", "-c", "python:eqia.gunicorn_conf", "--print-config"]
+    result = run(
+        command, tmp_path, EQIA_CONFIG="development", EQIA_WORKERS="3", EQIA_BIND="10.0.0.5:8080"
+    )
+    assert result.returncode == 0, result.stderr
+    settings = dict(
+        (part.strip() for part in line.split("=", 1))
+        for line in result.stdout.splitlines()
+        if " = " in line
+    )
+    assert settings["wsgi_app"] == "eqia:create_app()"
+    assert settings["bind"] == "['10.0.0.5:8080']"
+    assert (settings["workers"], settings["worker_class"]) == ("3", "gthread")
+    assert settings["access_log_format"].endswith("request_id=%({x-request-id}o)s")
+    assert settings["control_socket_disable"] == "True"
