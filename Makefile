@@ -16,7 +16,7 @@ PDF_FILES := /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf \
 	/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc \
 	/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf /usr/bin/pdftoppm /usr/bin/qpdf
 
-.PHONY: run test install assets db seed chromium fonts pdf-tools clamav system-packages lint bench clean
+.PHONY: run test install assets db seed chromium fonts pdf-tools clamav wrk system-packages lint bench clean
 
 run: install assets db fonts
 	@password="$${EQIA_DEMO_PASSWORD:-$$(cat instance/demo-password 2>/dev/null)}"; \
@@ -102,13 +102,24 @@ clamav:
 		fi; \
 	fi
 
+# Debian's wrk, with which bench_load.py puts the pages under load.
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+		if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+			echo "Installing Debian's wrk for the load benchmark"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+		else \
+			echo "wrk is missing and cannot be installed here: bench_load.py will refuse to run"; \
+		fi; \
+	fi
+
 lint: install
 	$(BIN)/ruff check eqia tests config.py migrations
 	$(BIN)/ruff format --check eqia tests config.py
 
 # Benchmarks with 100,000 generated EqIAs (kept under benchmarks/results/, ignored by git);
 # BENCH_DATABASE_URL=postgresql+psycopg://... runs them on PostgreSQL.
-bench: install fonts
+bench: install fonts wrk
 	set -e; for bench in benchmarks/bench_*.py; do echo "== $$bench"; $(BIN)/python $$bench; done
 
 clean:
