@@ -41,7 +41,16 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bs4 import BeautifulSoup
-from common import RESULTS, ROOT, eqia_count, generate_up_to, make_app, seal_copies, vacuum_analyze
+from common import (
+    RESULTS,
+    ROOT,
+    eqia_count,
+    generate_up_to,
+    make_app,
+    seal_copies,
+    signed_in_client,
+    vacuum_analyze,
+)
 from sqlalchemy import delete, event, func, select, update
 
 from eqia import demo, permissions
@@ -294,6 +303,11 @@ def question_pages(browser: Browser, drafts: list[str]) -> list[dict]:
 # Serving.
 
 
+def database_url() -> str:
+    """The benchmark's database, as common.make_app chooses it."""
+    return os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{RESULTS / NAME}.sqlite3"
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -304,7 +318,6 @@ def serve(port: int, log: Path) -> subprocess.Popen:
     """gunicorn under the production configuration, on the benchmark's database, with the
     development signing certificate standing in for the organisation's."""
     signing = RESULTS / "instance" / "signing" / "development-signing.pem"
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{RESULTS / NAME}.sqlite3"
     env = dict(
         os.environ,
         EQIA_CONFIG="production",
@@ -312,7 +325,7 @@ def serve(port: int, log: Path) -> subprocess.Popen:
         EQIA_BASE_URL="https://eqia.example.org",
         EQIA_SIGNING_CERT=str(signing),
         EQIA_SIGNING_KEY=str(signing),
-        DATABASE_URL=url,
+        DATABASE_URL=database_url(),
     )
     server = subprocess.Popen(  # noqa: S603 - our own command
         gunicorn_command(port),
@@ -422,8 +435,6 @@ def wrk(port: int, page: Page, cookie: str, connections: int, seconds: int) -> d
 def profile(page: Page, top: int = 12) -> str:
     """One request of the page through the WSGI app in this process: where the time goes
     (cProfile, the app's own functions first) and each SQL statement's time."""
-    from common import signed_in_client
-
     app = make_app(NAME)
     statements = []
 
@@ -530,7 +541,6 @@ def verify_audit(full: bool) -> list[dict]:
     """verify-audit's three checks, each in a process of its own under /usr/bin/time (the
     sealed records' anchors over a sample, then per record); with ``full``, the command
     itself, ``flask --app eqia verify-audit``."""
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{RESULTS / NAME}.sqlite3"
     rows = []
     for stage in ("chain", "revisions", "anchors"):
         command = [sys.executable, __file__, "--verify-stage", stage]
@@ -538,14 +548,14 @@ def verify_audit(full: bool) -> list[dict]:
         result = json.loads(done.stdout.strip().splitlines()[-1])
         rows.append({"check": stage, "process_seconds": seconds, "peak_rss_mb": rss} | result)
     if full:
-        env = dict(os.environ, DATABASE_URL=url, FLASK_RUN_FROM_CLI="true")
+        env = dict(os.environ, DATABASE_URL=database_url(), FLASK_RUN_FROM_CLI="true")
         env.pop("EQIA_CONFIG", None)
         command = [str(BIN / "flask"), "--app", "eqia", "verify-audit"]
         done, seconds, rss = _timed(command, env)
-        output = done.stdout.strip().splitlines() + done.stderr.split("\tCommand being")[0]
+        output = (done.stdout + done.stderr.split("\tCommand being")[0]).strip().splitlines()
         rows.append(
             {"check": "flask --app eqia verify-audit", "exit": done.returncode}
-            | {"process_seconds": seconds, "peak_rss_mb": rss, "output": output.splitlines()}
+            | {"process_seconds": seconds, "peak_rss_mb": rss, "output": output}
         )
     return rows
 
@@ -695,7 +705,7 @@ def main() -> None:
             )
     finally:
         stop(server)
-    dialect = "postgresql" if os.environ.get("BENCH_DATABASE_URL") else "sqlite"
+    dialect = database_url().split(":", 1)[0].split("+", 1)[0]
     text = report(results, args.connections, dialect)
     print(text)
     healthz = results[0]["one"]["p50_us"]
