@@ -17,7 +17,7 @@ PDF_FILES := /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf \
 	/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc \
 	/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf /usr/bin/pdftoppm /usr/bin/qpdf
 
-.PHONY: run serve demo test install assets db seed chromium fonts pdf-tools clamav redis system-packages lint bench clean
+.PHONY: run serve demo test install assets db seed chromium fonts pdf-tools clamav redis wrk system-packages lint bench clean
 
 run: demo
 	@echo "Open http://127.0.0.1:5000 and sign in with any account above."
@@ -64,66 +64,48 @@ db: install
 	mkdir -p instance
 	$(FLASK) db upgrade
 
-# Debian packages the tests need: Chromium for the browser tests.
-chromium:
-	@if [ ! -x $(CHROMIUM) ]; then \
+# Debian packages, installed when missing: $(call debian,<test that they are there>,<apt-get
+# arguments>,<what for>,<what happens without them>). Only root can install; anyone else is
+# told what is missing.
+define debian
+	@if ! ( $(1) ); then \
 		if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-			echo "Installing Debian's chromium for the browser tests"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+			echo "Installing Debian's $(filter-out --%,$(2)) $(3)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
 		else \
-			echo "Chromium is missing and cannot be installed here: browser tests will skip (and fail under CI=true)"; \
+			echo "Debian's $(filter-out --%,$(2)) is missing and cannot be installed here: $(4)"; \
 		fi; \
 	fi
+endef
+UNDER_CI := tests will skip (and fail under CI=true)
+
+# Chromium for the browser tests.
+chromium:
+	$(call debian,[ -x $(CHROMIUM) ],chromium,for the browser tests,browser $(UNDER_CI))
 
 # The PDFs' fonts (Noto for every script, colour emoji, DejaVu Sans Mono), and poppler-utils
 # and qpdf for the tests.
 fonts:
-	@missing=""; for file in $(PDF_FILES); do [ -e "$$file" ] || missing="$$missing $$file"; done; \
-	if [ -n "$$missing" ]; then \
-		if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-			echo "Installing Debian's $(PDF_PACKAGES) for the PDFs"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-				--no-install-recommends $(PDF_PACKAGES) >/dev/null; \
-		else \
-			echo "Missing:$$missing. Install Debian's $(PDF_PACKAGES), or PDFs cannot be made"; \
-		fi; \
-	fi
+	$(call debian,for file in $(PDF_FILES); do [ -e "$$file" ] || exit 1; done,--no-install-recommends $(PDF_PACKAGES),for the PDFs,PDFs cannot be made)
 
 # Tools that check signed records independently of our own code: poppler's pdfsig, qpdf,
 # and NSS's certutil (to give pdfsig a certificate database that trusts the test root).
 pdf-tools:
-	@if ! command -v pdfsig >/dev/null || ! command -v qpdf >/dev/null || ! command -v certutil >/dev/null; then \
-		if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-			echo "Installing Debian's poppler-utils, qpdf and libnss3-tools for the PDF record tests"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils qpdf libnss3-tools >/dev/null; \
-		else \
-			echo "pdfsig, qpdf or certutil is missing and cannot be installed here: their tests will skip (and fail under CI=true)"; \
-		fi; \
-	fi
+	$(call debian,command -v pdfsig >/dev/null && command -v qpdf >/dev/null && command -v certutil >/dev/null,poppler-utils qpdf libnss3-tools,for the PDF record tests,the PDF record $(UNDER_CI))
 
 # ClamAV's daemon for the virus-scanning tests. They start their own clamd, with their own
 # configuration and one EICAR signature: the package's services and freshclam play no part.
 clamav:
-	@if [ ! -x $(CLAMD) ]; then \
-		if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-			echo "Installing Debian's clamav-daemon for the virus-scanning tests"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clamav-daemon >/dev/null; \
-		else \
-			echo "clamd is missing and cannot be installed here: virus-scanning tests will skip (and fail under CI=true)"; \
-		fi; \
-	fi
+	$(call debian,[ -x $(CLAMD) ],--no-install-recommends clamav-daemon,for the virus-scanning tests,virus-scanning $(UNDER_CI))
 
 # Redis for the throttling and several-instance tests. They start their own redis-server on
 # a free loopback port, keeping nothing on disk: the package's own service plays no part.
 redis:
-	@if [ ! -x $(REDIS_SERVER) ]; then \
-		if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-			echo "Installing Debian's redis-server for the throttling and instance tests"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null; \
-		else \
-			echo "redis-server is missing and cannot be installed here: Redis tests will skip (and fail under CI=true)"; \
-		fi; \
-	fi
+	$(call debian,[ -x $(REDIS_SERVER) ],--no-install-recommends redis-server,for the throttling and instance tests,Redis $(UNDER_CI))
+
+# Debian's wrk, with which bench_load.py puts the pages under load.
+wrk:
+	$(call debian,command -v wrk >/dev/null,wrk,for the load benchmark,bench_load.py will refuse to run)
 
 lint: install
 	$(BIN)/ruff check eqia tests config.py migrations
@@ -131,7 +113,7 @@ lint: install
 
 # Benchmarks with 100,000 generated EqIAs (kept under benchmarks/results/, ignored by git);
 # BENCH_DATABASE_URL=postgresql+psycopg://... runs them on PostgreSQL.
-bench: install fonts
+bench: install fonts wrk
 	set -e; for bench in benchmarks/bench_*.py; do echo "== $$bench"; $(BIN)/python $$bench; done
 
 clean:

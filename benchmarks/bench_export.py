@@ -27,13 +27,13 @@ import tracemalloc
 import zipfile
 from itertools import islice
 
-from common import RESULTS, eqia_count, make_app
-from sqlalchemy import func, insert, select
+from common import RESULTS, eqia_count, make_app, seal_copies
+from sqlalchemy import func, select
 
 from eqia import demo
 from eqia.extensions import db
-from eqia.models import Assessment, SealedRecord
-from eqia.records import exports, generate, seal_all
+from eqia.models import Assessment
+from eqia.records import exports, generate
 from eqia.records.register import Criteria
 
 NAME = "export"
@@ -58,34 +58,6 @@ def prepare(largest: int) -> None:
         while (db.session.scalar(approved) or 0) < largest:
             generate.generate(max(500, (largest - db.session.scalar(approved)) * 5 // 2))
         seal_copies()
-
-
-def seal_copies() -> None:
-    """A sealed record for every signed-off revision: real ones for the demo's, copies of
-    one of them for the generated ones (sealing thousands for real is bench_seal's job)."""
-    unsealed = seal_all.unsealed()
-    if not unsealed:
-        return
-    real = [r for r in unsealed[:10] if seal_all.seal_one(r) == "sealed"]
-    model = db.session.scalar(select(SealedRecord).where(SealedRecord.revision_id == real[0]))
-    content = db.session.scalar(select(SealedRecord.content).where(SealedRecord.id == model.id))
-    rows = [
-        {
-            "revision_id": revision_id,
-            "content": content,
-            "sha256": model.sha256,
-            "size": model.size,
-            "certificate_fingerprint": model.certificate_fingerprint,
-            "signed_at": model.signed_at,
-            "audit_seq": model.audit_seq,
-            "audit_hash": model.audit_hash,
-            "created_at": model.created_at,
-        }
-        for revision_id in unsealed[len(real) :]
-    ]
-    for first in range(0, len(rows), 1000):
-        db.session.execute(insert(SealedRecord.__table__), rows[first : first + 1000])
-    db.session.commit()
 
 
 def run(size: int, trace: bool) -> dict:

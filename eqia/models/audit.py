@@ -10,7 +10,7 @@ import json
 from contextlib import closing
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, select, update
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, select, type_coerce, update
 from sqlalchemy import event as orm_event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -51,22 +51,36 @@ class Event(db.Model):
 
     actor: Mapped[User | None] = relationship(lazy="joined")
 
-    def canonical(self) -> bytes:
-        content = {
-            "seq": self.seq,
-            "assessment_id": self.assessment_id,
-            "actor_id": self.actor_id,
-            "kind": self.kind,
-            "from_status": self.from_status,
-            "to_status": self.to_status,
-            "revision": self.revision,
-            "note": self.note,
-            "created_at": self.created_at.isoformat(),
-        }
-        return json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
-
     def expected_hash(self) -> str:
-        return hashlib.sha256(self.prev_hash.encode() + self.canonical()).hexdigest()
+        return chain_hash(self.prev_hash, self.content())
+
+    def content(self) -> dict:
+        return {column: getattr(self, column) for column in HASHED}
+
+
+# What each event's hash covers, besides the hash of the event before it.
+HASHED = (
+    "seq",
+    "assessment_id",
+    "actor_id",
+    "kind",
+    "from_status",
+    "to_status",
+    "revision",
+    "note",
+    "created_at",
+)
+
+
+_canonical = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
+
+
+def chain_hash(prev_hash: str, content: dict) -> str:
+    """An event's hash: SHA-256 of the previous event's hash and the event's content (the
+    columns in HASHED as JSON with sorted keys; kinds and statuses as their values, the
+    time in ISO 8601)."""
+    canonical = dict(content, created_at=content["created_at"].isoformat())
+    return hashlib.sha256((prev_hash + _canonical(canonical)).encode()).hexdigest()
 
 
 @orm_event.listens_for(Event, "before_update")
@@ -112,22 +126,28 @@ def record(
 
 def verify() -> tuple[int, str | None]:
     """Walk the chain in order: how many events match, and what is wrong at the first that
-    does not (its own content or its link to the one before), or with the chain's end."""
+    does not (its own content or its link to the one before), or with the chain's end.
+    Rows of columns, streamed: memory stays flat however long the chain is."""
     previous, count = GENESIS, 0
-    query = select(Event).order_by(Event.seq).execution_options(yield_per=1000)
-    with closing(db.session.scalars(query)) as events:
-        for event in events:
-            if event.seq != count + 1 or event.prev_hash != previous:
-                return (
-                    count,
-                    f"Event {event.seq} ({event.kind}) does not follow the event before it",
-                )
-            if event.hash != event.expected_hash():
-                return (
-                    count,
-                    f"Event {event.seq} ({event.kind}) has been changed since it was written",
-                )
-            previous, count = event.hash, count + 1
+    # Kinds and statuses as the strings stored (their JSON is the same as the enums').
+    columns = [
+        type_coerce(column, String) if isinstance(column.type, Enum) else column
+        for column in (getattr(Event, name) for name in HASHED)
+    ]
+    query = (
+        select(Event.prev_hash, Event.hash, *columns)
+        .order_by(Event.seq)
+        .execution_options(yield_per=5000)
+    )
+    with closing(db.session.execute(query)) as rows:
+        for prev_hash, hash_, *values in rows:
+            content = dict(zip(HASHED, values, strict=True))
+            seq, kind = content["seq"], content["kind"]
+            if seq != count + 1 or prev_hash != previous:
+                return count, f"Event {seq} ({kind}) does not follow the event before it"
+            if hash_ != chain_hash(prev_hash, content):
+                return count, f"Event {seq} ({kind}) has been changed since it was written"
+            previous, count = hash_, count + 1
     head = db.session.get(AuditHead, 1)
     if head is None or (head.count, head.last_hash) != (count, previous):
         return (

@@ -1,11 +1,11 @@
 """The audit trail: append-only, hash-chained, and checked by `flask --app eqia verify-audit`."""
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from eqia import sections, workflow
 from eqia.extensions import db
-from eqia.models import Event, User
+from eqia.models import Event, EventKind, User
 from eqia.sections import saving
 from tests import factories
 
@@ -71,3 +71,34 @@ def test_the_code_cannot_change_or_remove_an_event(app, trail):
             db.session.flush()
         db.session.rollback()
     assert verify(app).exit_code == 0
+
+
+def test_generated_events_continue_the_chain_to_the_number_asked(app, trail):
+    from eqia.records import generate
+
+    with app.app_context():
+        generate.generate(12, seed=5)
+        generate.users(db.session.scalar(select(func.count(User.id))) + 30, seed=5)
+        assert generate.audit_events(len(trail) + 150, seed=5) == 150
+        assert generate.audit_events(len(trail) + 150, seed=5) == 0
+        histories = db.session.execute(
+            select(Event.assessment_id, Event.kind).where(Event.seq > len(trail))
+        ).all()
+        db.session.remove()
+    result = verify(app)
+    assert result.exit_code == 0, result.output
+    assert f"OK: all {len(trail) + 150} audit events match" in result.output
+    kinds = {kind for _assessment, kind in histories}
+    assert {EventKind.CREATED, EventKind.SAVED, EventKind.USER_ADDED} <= kinds
+    assert len({a for a, _kind in histories if a is not None}) == 12
+
+    with app.app_context():
+        db.session.execute(
+            text("UPDATE events SET revision = 9 WHERE seq = :s"), {"s": len(trail) + 100}
+        )
+        db.session.commit()
+        db.session.remove()
+    result = verify(app)
+    assert result.exit_code == 1
+    assert f"Event {len(trail) + 100} (" in result.output
+    assert "has been changed since it was written" in result.output
