@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import exists, select, union
 
 from eqia import pending
 from eqia.extensions import db
@@ -256,20 +256,26 @@ AUTHORING = (
 )
 
 
+def helped_write(assessment: Assessment):
+    """The ids of everyone who co-authors or ever co-authored the EqIA, or ever wrote any
+    part of it (its owner aside): one query, however many people there are."""
+    return union(
+        select(CoAuthor.user_id.label("user_id")).where(CoAuthor.assessment_id == assessment.id),
+        select(Event.actor_id.label("user_id")).where(
+            Event.assessment_id == assessment.id,
+            Event.actor_id.is_not(None),
+            Event.kind.in_(AUTHORING),
+        ),
+    )
+
+
 def has_ever_authored(user: User, assessment: Assessment) -> bool:
     """Whether the person owns, co-authors or ever co-authored the EqIA, or ever wrote any
     part of it: separation of duties holds even after they are removed as a co-author."""
     if assessment.is_author(user):
         return True
-    was_co_author = select(CoAuthor.user_id).where(
-        CoAuthor.assessment_id == assessment.id, CoAuthor.user_id == user.id
-    )
-    wrote = select(Event.id).where(
-        Event.assessment_id == assessment.id,
-        Event.actor_id == user.id,
-        Event.kind.in_(AUTHORING),
-    )
-    return bool(db.session.scalar(select(was_co_author.exists() | wrote.exists())))
+    helpers = helped_write(assessment).subquery()
+    return bool(db.session.scalar(select(exists().where(helpers.c.user_id == user.id))))
 
 
 def can_review(user: User, assessment: Assessment) -> bool:

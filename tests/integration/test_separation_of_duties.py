@@ -61,6 +61,8 @@ def test_a_super_user_who_once_helped_write_it_cannot_sign_it_off(app, clients, 
     submit(lead, f"/eqia/{draft}/co-authors", {"email": "sam@example.org"})
     save(clients["sam"], draft, "aims", {"eliminate": "x", "advance": "y", "foster": "z"})
     submit(lead, f"/eqia/{draft}/co-authors/{sam}/remove", {})
+    offered = soup(lead.get(f"/eqia/{draft}/check")).select("select[name=super_user_id] option")
+    assert [o.text for o in offered] == ["Any EqIA super user", "Sue Super, Officer"]
     send(app, draft)
     response = approve(app, clients["sam"], draft)
     assert response.status_code == 403
