@@ -16,7 +16,7 @@ from math import ceil
 from flask import render_template, request, stream_with_context, url_for
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Select, String, exists, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, String, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 from werkzeug.datastructures import MultiDict
 
@@ -280,7 +280,11 @@ class Register:
                 .where(
                     or_(
                         User.role_rows.any(UserRole.role == Role.SUPER_USER),
-                        exists().where(Assessment.approved_by_id == User.id),
+                        User.id.in_(
+                            select(Assessment.approved_by_id)
+                            .where(Assessment.approved_by_id.is_not(None))
+                            .distinct()
+                        ),
                     )
                 )
                 .order_by(User.name, User.id)
