@@ -21,7 +21,6 @@ from eqia.extensions import db
 from eqia.models import (
     Assessment,
     AssessmentAction,
-    Decision,
     Directorate,
     Objective,
     ObjectiveLink,
@@ -139,15 +138,14 @@ def supporting_eqias(objective: Objective) -> Select:
             Assessment.reference,
             Assessment.title,
             Directorate.name.label("directorate"),
-            Decision.decided_at.label("approved_at"),
+            Assessment.approved_at,
             ObjectiveLink.how,
         )
         .select_from(ObjectiveLink)
         .join(Assessment, Assessment.id == ObjectiveLink.assessment_id)
-        .join(Decision, Decision.revision_id == Assessment.approved_revision_id)
         .outerjoin(Directorate, Directorate.id == Assessment.directorate_id)
         .where(ObjectiveLink.objective_id == objective.id, supports())
-        .order_by(Decision.decided_at.desc(), Assessment.id.desc())
+        .order_by(Assessment.approved_at.desc(), Assessment.id.desc())
     )
 
 
