@@ -11,7 +11,6 @@ Without clamd the tests that need it skip, loudly; under CI=true they fail.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import socket
@@ -20,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
+from tests.processes import free_port, not_installed, stop
 
 # The EICAR anti-virus test file: harmless, and recognised as a virus by every scanner.
 EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
@@ -37,16 +36,8 @@ def clamd_program() -> str:
             "!!! VIRUS SCANNING TESTS NOT RUN: clamd is missing. Install Debian's "
             "clamav-daemon (`make clamav` as root). !!!"
         )
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason + " CI=true, so this is a failure, not a skip.", pytrace=False)
-        pytest.skip(reason)
+        not_installed(reason)
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def ping(socket_path: str) -> bool:
@@ -110,12 +101,7 @@ class Clamd:
         return cls(folder, socket_path, port, process, time.monotonic() - began)
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop(self.process)
 
     def scanned(self) -> list[str]:
         """clamd's verdict on every stream it has scanned, in order ("OK", "… FOUND")."""

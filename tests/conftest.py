@@ -17,8 +17,8 @@ from eqia import create_app, sessions
 from eqia.extensions import db, limiter
 from eqia.models import Role, User
 from tests import factories
-from tests.clamd import free_port
 from tests.helpers import CheckedClient
+from tests.processes import free_port
 from tests.redis_server import RedisServer
 
 ROLE_USERS = {

@@ -22,18 +22,16 @@ from dataclasses import dataclass, field
 
 import pdfua
 import pikepdf
-import pytest
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
+
+from tests.processes import not_installed
 
 
 def tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        message = f"{name} is missing: make fonts installs Debian's poppler-utils and qpdf"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        not_installed(f"{name} is missing: make fonts installs Debian's poppler-utils and qpdf")
     return path
 
 

@@ -5,18 +5,45 @@ settings a test gives (production's needs https and a real certificate authority
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
-from tests.clamd import free_port
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET_KEY = "the same on every instance"
 STARTUP_SECONDS = 60
+
+
+def not_installed(reason: str) -> NoReturn:
+    """Skip a test that needs a Debian package this machine lacks, loudly; under CI=true,
+    where everything must run, fail it."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason + " CI=true, so this is a failure, not a skip.", pytrace=False)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def stop(process: subprocess.Popen, timeout: float = 10) -> None:
+    """Ask a process to end; kill it if it has not within ``timeout`` seconds."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def environment(**settings: str) -> dict[str, str]:
@@ -108,10 +135,4 @@ class Gunicorn:
         return (self.folder / name).read_text(errors="replace")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process, timeout=20)

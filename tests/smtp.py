@@ -10,7 +10,7 @@ from email.policy import default as default_policy
 
 from aiosmtpd.controller import Controller
 
-from tests.clamd import free_port
+from tests.processes import free_port
 
 # The service's Message-ID names the outbox row it was sent from (notifications/backends.py).
 _OUTBOX_ID = re.compile(r"\.eqia-([0-9]+)@")

@@ -21,13 +21,12 @@ from eqia.extensions import db
 from eqia.models import Assessment, Decision, Event, EventKind, OutboxMessage, Role, User
 from tests import factories
 from tests.certificates import PASSPHRASE, make_certificate
-from tests.clamd import free_port
 from tests.helpers import csrf_token, error_summary, form_token, h1
 from tests.integration.test_evidence_files import make_pdf
 from tests.integration.test_reconnect import cut_every_connection
 from tests.integration.test_sign_off import review_data
 from tests.journeys import submitted_eqia
-from tests.processes import Gunicorn, run_at_once
+from tests.processes import Gunicorn, free_port, run_at_once
 from tests.redis_server import RedisServer
 from tests.smtp import smtp_server
 

@@ -20,10 +20,9 @@ from eqia.extensions import db
 from eqia.models import Assessment, CoAuthor, OutboxMessage, Role, Status, User
 from eqia.timefmt import uk_today
 from tests import factories
-from tests.clamd import free_port
 from tests.helpers import csrf_token, soup, submit
 from tests.journeys import ABOUT, OUTCOME, save
-from tests.processes import run_at_once
+from tests.processes import free_port, run_at_once
 from tests.smtp import smtp_server
 
 ORGANISATION = "Cambridgeshire County Council"

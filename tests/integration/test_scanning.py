@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from eqia.extensions import db
 from eqia.models import Event, PlanAction
 from eqia.scanning import CHUNK, INFECTED, NOT_CHECKED, Clamd, Infected, NotScanned
-from tests.clamd import EICAR, SIGNATURE, free_port
+from tests.clamd import EICAR, SIGNATURE
 from tests.clamd import Clamd as Daemon
 from tests.helpers import error_summary, inline_errors, soup
 from tests.integration import test_plan_import as plan
@@ -30,6 +30,7 @@ from tests.integration.test_evidence_files import (
     stored_bytes,
     upload,
 )
+from tests.processes import free_port
 
 EICAR_FILES = [
     pytest.param(EICAR, "eicar.csv", id="the-eicar-file"),
