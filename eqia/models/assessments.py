@@ -389,7 +389,7 @@ class Revision(db.Model):
             .where(cls.id % parts == part)
             .order_by(cls.id)
         )
-        rows = db.session.execute(query.execution_options(yield_per=500))
+        rows = db.session.execute(query.execution_options(yield_per=200))
         for assessment_id, number, snapshot, original, digest in rows:
             if content_hash(original if original is not None else snapshot) != digest:
                 name = f"Revision {number} of EqIA {assessment_id}"

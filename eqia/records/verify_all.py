@@ -33,8 +33,9 @@ CHECKS = {
 _app: Flask | None = None
 
 
-def _run(task: tuple[str, int, int]):
-    name, part, parts = task
+def check(name: str, part: int = 0, parts: int = 1):
+    """One check ("chain", or one of ``CHECKS`` over one part of its rows), as verify-audit
+    runs it: the chain walk's outcome, or the check's first problems."""
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -54,7 +55,7 @@ def _start_worker() -> None:
 
 def _in_worker(task: tuple[str, int, int]):
     with _app.app_context():
-        return _run(task)
+        return check(*task)
 
 
 def run(workers: int) -> tuple[tuple[int, str | None], list[tuple[str, list[str]]]]:
@@ -62,7 +63,7 @@ def run(workers: int) -> tuple[tuple[int, str | None], list[tuple[str, list[str]
     description with its first problems (none when it passed)."""
     tasks = [("chain", 0, 1)] + [(n, p, workers) for n in CHECKS for p in range(workers)]
     if workers <= 1:
-        results = [_run(task) for task in tasks]
+        results = [check(*task) for task in tasks]
     else:
         global _app
         _app = current_app._get_current_object()  # type: ignore[attr-defined]
