@@ -196,7 +196,7 @@ def _info(content: bytes) -> dict[str, str]:
         return {}
 
 
-def anchor_problems(part: int = 0, parts: int = 1, batch: int = 500) -> Iterator[str]:
+def anchor_problems(part: int = 0, parts: int = 1, batch: int = 100) -> Iterator[str]:
     """Every sealed record whose bytes or anchor no longer agree with the database, of
     those whose id leaves ``part`` when divided by ``parts``. The records are streamed
     as rows, a batch at a time, and the events a batch's records hold are read with
