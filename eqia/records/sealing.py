@@ -207,7 +207,7 @@ def anchor_problems(part: int = 0, parts: int = 1, batch: int = 100) -> Iterator
         .join(Assessment, Assessment.id == Revision.assessment_id)
         .where(SealedRecord.id % parts == part)
         .order_by(SealedRecord.id)
-        .execution_options(yield_per=batch)
+        .execution_options(yield_per=batch, binary_results=True)
     )
     for rows in db.session.execute(query).partitions():
         anchors = []
