@@ -51,7 +51,7 @@ from common import (
     signed_in_client,
     vacuum_analyze,
 )
-from sqlalchemy import delete, event, func, select, update
+from sqlalchemy import event, func, select, update
 
 from eqia import demo, permissions
 from eqia.extensions import db
@@ -489,39 +489,27 @@ def profile(page: Page, top: int = 12) -> str:
 
 # verify-audit.
 
-ANCHOR_SAMPLE = 500
-
 
 def verify_stage(stage: str) -> None:
-    """One of verify-audit's checks, in this (child) process: how many and how long."""
-    from eqia.models import Revision, audit
-    from eqia.records import sealing
+    """One of verify-audit's checks, in this (child) process, run as the command runs it
+    (in one part): how many and how long."""
+    from eqia.models import Revision
+    from eqia.records import verify_all
 
     app = make_app(NAME)
     with app.app_context():
         started = time.perf_counter()
         if stage == "chain":
-            count, problem = audit.verify()
+            count, problem = verify_all.check(stage)
             problems = [problem] if problem else []
-        elif stage == "revisions":
-            problems = list(Revision.problems())
-            count = db.session.scalar(select(func.count(Revision.id)))
         else:
-            # Over the first ANCHOR_SAMPLE sealed records: the others are left out of this
-            # transaction (then rolled back), so the check itself runs as it is.
-            total = db.session.scalar(select(func.count(SealedRecord.id)))
-            keep = select(SealedRecord.id).order_by(SealedRecord.id).limit(ANCHOR_SAMPLE)
-            db.session.execute(delete(SealedRecord).where(SealedRecord.id.not_in(keep)))
-            started = time.perf_counter()
-            problems = list(sealing.anchor_problems())
-            count = min(ANCHOR_SAMPLE, total)
+            problems = verify_all.check(stage)
+            model = Revision if stage == "revisions" else SealedRecord
+            count = db.session.scalar(select(func.count(model.id)))
         seconds = time.perf_counter() - started
-        if stage != "anchors":
-            total = db.session.scalar(select(func.count(SealedRecord.id)))
-        db.session.rollback()
         db.session.remove()
         db.engine.dispose()
-    print(json.dumps({"count": count, "seconds": seconds, "problems": problems, "sealed": total}))
+    print(json.dumps({"count": count, "seconds": seconds, "problems": problems}))
 
 
 def _timed(command: list[str], env: dict) -> tuple[subprocess.CompletedProcess, float, float]:
@@ -538,9 +526,9 @@ def _timed(command: list[str], env: dict) -> tuple[subprocess.CompletedProcess, 
 
 
 def verify_audit(full: bool) -> list[dict]:
-    """verify-audit's three checks, each in a process of its own under /usr/bin/time (the
-    sealed records' anchors over a sample, then per record); with ``full``, the command
-    itself, ``flask --app eqia verify-audit``."""
+    """verify-audit's three checks, each in a process of its own under /usr/bin/time; with
+    ``full``, the command itself, ``flask --app eqia verify-audit`` (the checks side by
+    side on every core)."""
     rows = []
     for stage in ("chain", "revisions", "anchors"):
         command = [sys.executable, __file__, "--verify-stage", stage]
@@ -566,16 +554,8 @@ def verify_report(rows: list[dict]) -> str:
         "| --- | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
-        if row["check"] == "anchors":
-            each = row["seconds"] / max(1, row["count"])
-            checked = f"{row['count']:,} of {row['sealed']:,} sealed records"
-            row["projected_seconds"] = each * row["sealed"]
-            seconds = (
-                f"{row['seconds']:.1f} ({each * 1000:.0f} ms each: all, {each * row['sealed']:.0f})"
-            )
-        else:
-            checked = f"{row.get('count', 0):,}" if "count" in row else f"exit {row['exit']}"
-            seconds = f"{row['seconds']:.1f}" if "seconds" in row else "—"
+        checked = f"{row['count']:,}" if "count" in row else f"exit {row['exit']}"
+        seconds = f"{row['seconds']:.1f}" if "seconds" in row else "—"
         lines.append(
             f"| {row['check']} | {checked} | {seconds} | {row['process_seconds']:.1f} | "
             f"{row['peak_rss_mb']:.0f} |"

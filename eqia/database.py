@@ -4,6 +4,7 @@ import re
 import sqlite3
 
 from flask import Flask
+from psycopg.pq import Format
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -20,6 +21,14 @@ def _on_sqlite_connect(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA busy_timeout = 10000")
         cursor.close()
+
+
+def _binary_results(_connection, cursor, _statement, _parameters, context, _many) -> None:
+    """Rows of a query run with ``execution_options(binary_results=True)`` come from
+    PostgreSQL in binary. psycopg asks for text, in which a bytea is sent as hex: twice
+    its size, encoded by the server and decoded by the client."""
+    if context.execution_options.get("binary_results") and hasattr(cursor, "format"):
+        cursor.format = Format.BINARY
 
 
 # The largest id an INTEGER column holds (PostgreSQL's int4): any larger number in a URL or
@@ -49,6 +58,8 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     if not event.contains(Engine, "connect", _on_sqlite_connect):
         event.listen(Engine, "connect", _on_sqlite_connect)
+    if not event.contains(Engine, "before_cursor_execute", _binary_results):
+        event.listen(Engine, "before_cursor_execute", _binary_results)
 
 
 def is_reachable() -> bool:

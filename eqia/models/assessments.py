@@ -374,16 +374,28 @@ class Revision(db.Model):
         return self.original_snapshot if self.original_snapshot is not None else self.snapshot
 
     @classmethod
-    def problems(cls) -> Iterator[str]:
+    def problems(cls, part: int = 0, parts: int = 1) -> Iterator[str]:
         """Every revision whose content no longer matches its hash, or that this service
-        cannot read, one at a time (the revisions are streamed, never all in memory)."""
-        query = select(cls).order_by(cls.id).execution_options(yield_per=200)
-        for revision in db.session.scalars(query):
-            name = f"Revision {revision.number} of EqIA {revision.assessment_id}"
-            if content_hash(revision.hashed_document) != revision.content_hash:
+        cannot read, one at a time (the revisions are streamed as rows, never all in
+        memory); of those whose id leaves ``part`` when divided by ``parts``."""
+        query = (
+            select(
+                cls.assessment_id,
+                cls.number,
+                cls.snapshot,
+                cls.original_snapshot,
+                cls.content_hash,
+            )
+            .where(cls.id % parts == part)
+            .order_by(cls.id)
+        )
+        rows = db.session.execute(query.execution_options(yield_per=200))
+        for assessment_id, number, snapshot, original, digest in rows:
+            if content_hash(original if original is not None else snapshot) != digest:
+                name = f"Revision {number} of EqIA {assessment_id}"
                 yield f"{name} has been changed since it was frozen"
             try:
-                revision.read()
+                read(snapshot)
             except UnknownSnapshot as error:
                 yield str(error)
 

@@ -19,6 +19,7 @@ import base64
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -175,8 +176,19 @@ def in_force(assessment: Assessment) -> Document:
 # The anchors.
 
 
+# The anchor, as sealing writes it into the Info dictionary (which is not compressed).
+_SEQ = re.compile(rb"/EqiaAuditSeq \((\d+)\)")
+_HASH = re.compile(rb"/EqiaAuditHash \(([0-9a-f]{64})\)")
+
+
 def _info(content: bytes) -> dict[str, str]:
-    """The document information the signed bytes carry."""
+    """The document information the signed bytes carry. A record that names its anchor
+    once, as sealing writes it, is read from its bytes; any other (one naming no anchor,
+    or more than one, as an incremental update that added an Info would) is parsed."""
+    if content.count(b"/EqiaAuditSeq") == 1 and content.count(b"/EqiaAuditHash") == 1:
+        seq, head = _SEQ.search(content), _HASH.search(content)
+        if seq and head:
+            return {"EqiaAuditSeq": seq[1].decode(), "EqiaAuditHash": head[1].decode()}
     try:
         info = PdfFileReader(io.BytesIO(content), strict=False).trailer_view["/Info"]
         return {str(k)[1:]: str(v) for k, v in info.items()}
@@ -184,25 +196,39 @@ def _info(content: bytes) -> dict[str, str]:
         return {}
 
 
-def anchor_problems() -> Iterator[str]:
-    """Every sealed record whose bytes or anchor no longer agree with the database."""
-    query = select(SealedRecord).options(undefer(SealedRecord.content)).order_by(SealedRecord.id)
-    for record in db.session.scalars(query.execution_options(yield_per=50)):
-        revision = db.session.get(Revision, record.revision_id)
-        name = f"The sealed record of {revision.snapshot['reference']} revision {revision.number}"
-        if hashlib.sha256(record.content).hexdigest() != record.sha256:
-            yield f"{name} has been changed since it was sealed"
-            continue
-        info = _info(record.content)
-        seq, head = info.get("EqiaAuditSeq"), info.get("EqiaAuditHash")
-        if not (seq and seq.isdigit() and head):
-            yield f"{name} does not say where the audit trail stood"
-            continue
-        event = db.session.scalar(select(Event).where(Event.seq == int(seq)))
-        if event is None:
-            yield f"{name} holds audit event {seq}, which the audit trail no longer has"
-        elif event.hash != head:
-            yield f"{name} holds audit event {seq} with another hash: the trail was rewritten"
+def anchor_problems(part: int = 0, parts: int = 1, batch: int = 100) -> Iterator[str]:
+    """Every sealed record whose bytes or anchor no longer agree with the database, of
+    those whose id leaves ``part`` when divided by ``parts``. The records are streamed
+    as rows, a batch at a time, and the events a batch's records hold are read with
+    one query."""
+    query = (
+        select(SealedRecord.content, SealedRecord.sha256, Revision.number, Assessment.reference)
+        .join(Revision, Revision.id == SealedRecord.revision_id)
+        .join(Assessment, Assessment.id == Revision.assessment_id)
+        .where(SealedRecord.id % parts == part)
+        .order_by(SealedRecord.id)
+        .execution_options(yield_per=batch, binary_results=True)
+    )
+    for rows in db.session.execute(query).partitions():
+        anchors = []
+        for content, digest, number, reference in rows:
+            name = f"The sealed record of {reference} revision {number}"
+            if hashlib.sha256(content).hexdigest() != digest:
+                yield f"{name} has been changed since it was sealed"
+                continue
+            info = _info(content)
+            seq, head = info.get("EqiaAuditSeq"), info.get("EqiaAuditHash")
+            if not (seq and seq.isdigit() and head):
+                yield f"{name} does not say where the audit trail stood"
+                continue
+            anchors.append((name, int(seq), head))
+        held = select(Event.seq, Event.hash).where(Event.seq.in_({a[1] for a in anchors}))
+        hashes = dict(db.session.execute(held).all())
+        for name, seq, head in anchors:
+            if seq not in hashes:
+                yield f"{name} holds audit event {seq}, which the audit trail no longer has"
+            elif hashes[seq] != head:
+                yield f"{name} holds audit event {seq} with another hash: the trail was rewritten"
 
 
 # Checkpoints kept off site.

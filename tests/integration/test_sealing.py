@@ -8,6 +8,7 @@ import threading
 import zipfile
 
 import pytest
+from pyhanko.pdf_utils import generic
 from sqlalchemy import event, func, select, text, update
 from sqlalchemy.orm import Session
 
@@ -34,6 +35,7 @@ from tests.conftest import sign_in_as
 from tests.helpers import soup, submit, table_rows
 from tests.helpers import text as page_text
 from tests.integration.test_evidence_files import make_pdf, upload
+from tests.integration.test_long_term_records import _append
 from tests.integration.test_sign_off import review_data
 
 PLACE = "Place & Sustainability"
@@ -292,7 +294,42 @@ class TestAnchors:
         assert result.exit_code == 0, result.output
         assert "OK: every sealed record's anchor is in the chain" in result.output
 
-    def test_deleting_the_newest_events_is_found_by_the_sealed_records(self, app, runner, sealed):
+    def replace(self, app, content: bytes) -> None:
+        """Replace the sealed record's bytes, and their hash with them."""
+        digest = hashlib.sha256(content).hexdigest()
+        with app.app_context():
+            db.session.execute(update(SealedRecord).values(content=content, sha256=digest))
+            db.session.commit()
+
+    def test_a_record_updated_to_hold_another_anchor_holds_the_update_s(self, app, runner, sealed):
+        def claim_event_999999(writer) -> None:
+            info = writer.trailer["/Info"]
+            info[generic.NameObject("/EqiaAuditSeq")] = generic.TextStringObject("999999")
+            writer.update_container(info)
+
+        updated = _append(content_of(app, sealed), claim_event_999999)
+        assert updated.count(b"/EqiaAuditSeq") == 2, "the bytes name both anchors"
+        self.replace(app, updated)
+        result = self.verify(runner)
+        assert result.exit_code == 1
+        assert (
+            f"The sealed record of {sealed} revision 1 holds audit event 999999, which the "
+            "audit trail no longer has"
+        ) in result.output
+
+    def test_an_anchor_written_after_the_end_of_a_record_is_not_the_one_it_holds(
+        self, app, runner, sealed
+    ):
+        forged = b"\n/EqiaAuditSeq (999999)\n/EqiaAuditHash (" + b"0" * 64 + b")\n"
+        self.replace(app, content_of(app, sealed) + forged)
+        result = self.verify(runner)
+        assert result.exit_code == 0, result.output
+        assert "OK: every sealed record's anchor is in the chain" in result.output
+
+    @pytest.mark.parametrize("workers", ["1", "3"])
+    def test_deleting_the_newest_events_is_found_by_the_sealed_records(
+        self, app, runner, sealed, workers
+    ):
         with app.app_context():
             count = db.session.get(AuditHead, 1).count
             assert count > 10
@@ -301,7 +338,7 @@ class TestAnchors:
             last = db.session.scalar(select(Event.hash).where(Event.seq == keep))
             db.session.execute(update(AuditHead).values(count=keep, last_hash=last))
             db.session.commit()
-        result = self.verify(runner)
+        result = self.verify(runner, "--workers", workers)
         assert result.exit_code == 1
         assert f"OK: all {keep} audit events match" in result.output, "the chain itself holds"
         assert "which the audit trail no longer has" in result.output
