@@ -322,7 +322,11 @@ class EvidenceFile(db.Model):
         The session is closed after each read, so that a slow download does not hold a
         database connection (or a transaction) while the browser takes its time."""
         seq = 0
-        chunk = select(EvidenceChunk.data).where(EvidenceChunk.evidence_file_id == self.id)
+        chunk = (
+            select(EvidenceChunk.data)
+            .where(EvidenceChunk.evidence_file_id == self.id)
+            .execution_options(binary_results=True)
+        )
         while (data := db.session.scalar(chunk.where(EvidenceChunk.seq == seq))) is not None:
             db.session.close()
             yield data
