@@ -53,10 +53,11 @@ from common import (
 )
 from sqlalchemy import event, func, select, update
 
+from config import Config
 from eqia import demo, permissions
 from eqia.extensions import db
 from eqia.models import Assessment, Objective, SealedRecord, Status, User
-from eqia.records import generate
+from eqia.records import certificates, generate
 
 NAME = "load"
 PASSWORD = "a long benchmark password"  # noqa: S105 - the demo accounts', made here
@@ -317,7 +318,9 @@ def _free_port() -> int:
 def serve(port: int, log: Path) -> subprocess.Popen:
     """gunicorn under the production configuration, on the benchmark's database, with the
     development signing certificate standing in for the organisation's."""
-    signing = RESULTS / "instance" / "signing" / "development-signing.pem"
+    folder = RESULTS / "instance" / "signing"
+    signing = folder / certificates.DEVELOPMENT_FILE
+    certificates.development_certificate(folder, Config.ORGANISATION_NAME)  # made if missing
     env = dict(
         os.environ,
         EQIA_CONFIG="production",
