@@ -118,6 +118,9 @@ def live_server(app) -> Iterator[str]:
         demo.seed(PASSWORD)
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Request threads are kept track of (werkzeug makes them daemons, never joined), so that
+    # none is still using a database connection when the app's engine is disposed.
+    server.daemon_threads, server.block_on_close = False, True
     thread = threading.Thread(
         target=server.serve_forever,
         kwargs={"poll_interval": 0.05},
@@ -129,6 +132,9 @@ def live_server(app) -> Iterator[str]:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
+        for request_thread in list(vars(server).get("_threads", [])):
+            request_thread.join(timeout=5)
+        server.block_on_close = False  # any still running after 5 s are not waited for again
         server.server_close()
         thread.join(timeout=5)
 
