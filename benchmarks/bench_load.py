@@ -57,7 +57,7 @@ from config import Config
 from eqia import demo, permissions
 from eqia.extensions import db
 from eqia.models import Assessment, Objective, SealedRecord, Status, User
-from eqia.records import certificates, generate
+from eqia.records import certificates, population
 
 NAME = "load"
 PASSWORD = "a long benchmark password"  # noqa: S105 - the demo accounts', made here
@@ -99,8 +99,8 @@ def set_up(args) -> None:
             made = True
         made |= generate_up_to(args.count)
         for label, step, total in (
-            ("people", generate.users, args.users),
-            ("audit events", generate.audit_events, args.events),
+            ("people", population.users, args.users),
+            ("audit events", population.audit_events, args.events),
         ):
             step_started = time.perf_counter()
             if added := step(total):

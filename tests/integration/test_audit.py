@@ -74,13 +74,13 @@ def test_the_code_cannot_change_or_remove_an_event(app, trail):
 
 
 def test_generated_events_continue_the_chain_to_the_number_asked(app, trail):
-    from eqia.records import generate
+    from eqia.records import generate, population
 
     with app.app_context():
         generate.generate(12, seed=5)
-        generate.users(db.session.scalar(select(func.count(User.id))) + 30, seed=5)
-        assert generate.audit_events(len(trail) + 150, seed=5) == 150
-        assert generate.audit_events(len(trail) + 150, seed=5) == 0
+        population.users(db.session.scalar(select(func.count(User.id))) + 30, seed=5)
+        assert population.audit_events(len(trail) + 150, seed=5) == 150
+        assert population.audit_events(len(trail) + 150, seed=5) == 0
         histories = db.session.execute(
             select(Event.assessment_id, Event.kind).where(Event.seq > len(trail))
         ).all()
