@@ -130,6 +130,26 @@ class Config:
     RATELIMIT_STORAGE_TIMEOUT = _int("EQIA_RATELIMIT_STORAGE_TIMEOUT_SECONDS", 2)
     RATELIMIT_HEADERS_ENABLED = False
 
+    # Single sign-on with the council's own accounts (README "Single sign-on"): OpenID
+    # Connect, found from the provider's issuer URL. Off while EQIA_OIDC_ISSUER is empty.
+    OIDC_ISSUER = os.environ.get("EQIA_OIDC_ISSUER", "").rstrip("/")
+    OIDC_CLIENT_ID = os.environ.get("EQIA_OIDC_CLIENT_ID", "")
+    OIDC_CLIENT_SECRET = os.environ.get("EQIA_OIDC_CLIENT_SECRET", "")
+    OIDC_SCOPES = os.environ.get("EQIA_OIDC_SCOPES", "openid email profile")
+    # What the sign-in button calls the account: "Sign in with your <this>".
+    OIDC_ACCOUNT_NAME = os.environ.get("EQIA_OIDC_ACCOUNT_NAME", "council account")
+    # The claims that say who someone is: the subject (Entra ID: oid), email and name.
+    OIDC_SUBJECT_CLAIM = os.environ.get("EQIA_OIDC_SUBJECT_CLAIM", "sub")
+    OIDC_EMAIL_CLAIM = os.environ.get("EQIA_OIDC_EMAIL_CLAIM", "email")
+    OIDC_NAME_CLAIM = os.environ.get("EQIA_OIDC_NAME_CLAIM", "name")
+    # Roles from a claim (Entra ID: roles, or groups) when set; otherwise admins manage
+    # them in the service. The map: claim value=role, semicolons between, roles being
+    # super_user, auditor and admin.
+    OIDC_ROLES_CLAIM = os.environ.get("EQIA_OIDC_ROLES_CLAIM", "")
+    OIDC_ROLE_MAP = _lines("EQIA_OIDC_ROLE_MAP")
+    # Seconds to wait for the provider before saying it cannot be reached.
+    OIDC_TIMEOUT = _int("EQIA_OIDC_TIMEOUT_SECONDS", 10)
+
     # Links in emails start with this (the address people use to reach the service).
     BASE_URL = os.environ.get("EQIA_BASE_URL", "http://127.0.0.1:5000")
     # Email goes through GOV.UK Notify when a key and template are set, else through

@@ -45,10 +45,12 @@ def _lifetime() -> timedelta:
     return current_app.config["PERMANENT_SESSION_LIFETIME"]
 
 
-def open_sign_in(user: User, device: str = "") -> str:
+def open_sign_in(user: User, device: str = "", id_token: str | None = None) -> str:
     """A new session's row (added to the database session); its token, for the cookie."""
     token = secrets.token_urlsafe(32)
-    db.session.add(SignIn(user_id=user.id, token_hash=_hash(token), device=device[:200]))
+    db.session.add(
+        SignIn(user_id=user.id, token_hash=_hash(token), device=device[:200], id_token=id_token)
+    )
     return token
 
 
@@ -65,12 +67,13 @@ def cookie_for(user: User) -> dict:
     }
 
 
-def begin(user: User) -> None:
-    """Sign in: a fresh cookie, holding nothing from before but answers kept for this person."""
+def begin(user: User, id_token: str | None = None) -> None:
+    """Sign in: a fresh cookie, holding nothing from before but answers kept for this person.
+    ``id_token`` is the provider's, for a session begun through single sign-on."""
     previous = dict(session)
     session.clear()
     pending.carry_over(previous, user)
-    session[SESSION_KEY] = open_sign_in(user, request.user_agent.string)
+    session[SESSION_KEY] = open_sign_in(user, request.user_agent.string, id_token)
     db.session.commit()
     login_user(user)
     session.permanent = True

@@ -92,6 +92,7 @@ AUDITED: dict[type, Audited] = {
             "directorate_id": ("Directorate", _name_of(Directorate)),
             "active": ("Active", _yes_no),
             "password_hash": ("Password", lambda _value: "set"),
+            "break_glass": ("Break-glass account", _yes_no),
         },
     ),
     Directorate: Audited(

@@ -28,7 +28,15 @@ from eqia.models.types import (
     Status,
     tag_class,
 )
-from eqia.models.users import Directorate, RoleDefinition, SignIn, User, UserRole
+from eqia.models.users import (
+    Directorate,
+    RecoveryCode,
+    RoleDefinition,
+    Setting,
+    SignIn,
+    User,
+    UserRole,
+)
 
 __all__ = [
     "Assessment",
@@ -54,6 +62,7 @@ __all__ = [
     "PlanImportUpload",
     "PlanStatus",
     "Rating",
+    "RecoveryCode",
     "ReferenceCounter",
     "Revision",
     "Role",
@@ -61,6 +70,7 @@ __all__ = [
     "RoleDefinition",
     "SectionAnswers",
     "SectionEvaluation",
+    "Setting",
     "SignIn",
     "Status",
     "Theme",

@@ -148,6 +148,8 @@ class EventKind(StrEnum):
     CHARACTERISTIC_ADDED = "characteristic-added"
     CHARACTERISTIC_CHANGED = "characteristic-changed"
     PLAN_CHANGED = "plan-changed"
+    OWNER_CHANGED = "owner-changed"
+    SETTINGS_CHANGED = "settings-changed"
 
     @property
     def label(self) -> str:
@@ -174,6 +176,8 @@ class EventKind(StrEnum):
             "characteristic-added": "Characteristic added",
             "characteristic-changed": "Characteristic changed",
             "plan-changed": "Action plan changed",
+            "owner-changed": "Moved to a new project lead",
+            "settings-changed": "Sign-in settings changed",
         }[self]
 
     @classmethod

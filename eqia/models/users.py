@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -45,6 +45,7 @@ class UserRole(db.Model):
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so the unique constraint is case-insensitive.
@@ -55,6 +56,17 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Who this person is at the council's OpenID provider: its issuer and their subject
+    # (for Entra ID, the oid claim). Set at their first single sign-on; matched from then on.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(500))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
+    # An admin who may still sign in with a password when local passwords are turned off.
+    break_glass: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # An authenticator app (TOTP, RFC 6238): its base32 secret, when setting it up was
+    # finished, and the last time step used, so no code is accepted twice.
+    totp_secret: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    totp_confirmed_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None]
 
     directorate: Mapped[Directorate | None] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
@@ -88,8 +100,39 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 
+    @property
+    def has_password(self) -> bool:
+        return bool(self.password_hash)
+
+    @property
+    def has_totp(self) -> bool:
+        return self.totp_confirmed_at is not None
+
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+class RecoveryCode(db.Model):
+    """One of a person's one-time codes for when their authenticator app is lost: only its
+    hash is kept, and a used code is marked, never reused."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    used_at: Mapped[datetime | None]
+
+
+class Setting(db.Model):
+    """A setting an admin changes in the service (eqia/settings.py reads them)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[dict | list | str | bool | int | None] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class SignIn(db.Model):
@@ -105,3 +148,6 @@ class SignIn(db.Model):
     ended_at: Mapped[datetime | None]
     # The browser, as it said (for the account page), cut to fit.
     device: Mapped[str] = mapped_column(String(200), default="")
+    # A session begun through single sign-on: the provider's ID token, sent back to it as
+    # the hint when signing out there too.
+    id_token: Mapped[str | None] = mapped_column(Text)
