@@ -28,9 +28,7 @@ def upgrade():
         )
         batch.add_column(sa.Column("totp_confirmed_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("totp_last_step", sa.Integer(), nullable=True))
-        batch.create_unique_constraint(
-            "uq_users_oidc_issuer", ["oidc_issuer", "oidc_subject"]
-        )
+        batch.create_unique_constraint("uq_users_oidc_issuer", ["oidc_issuer", "oidc_subject"])
     with op.batch_alter_table("sign_ins") as batch:
         batch.add_column(sa.Column("id_token", sa.Text(), nullable=True))
     op.create_table(
