@@ -11,6 +11,10 @@ PUBLIC_ENDPOINTS = {
     "auth.sign_in",
     "auth.sign_out",
     "auth.timed_out",
+    # Single sign-on: starting it, the provider sending people back, and "You have signed out".
+    "auth.sso_start",
+    "auth.sso_callback",
+    "auth.signed_out",
     "main.accessibility",
     "main.healthz",
     "main.liveness",
