@@ -8,33 +8,11 @@ from sqlalchemy import select
 from eqia import create_app
 from eqia.extensions import db
 from eqia.models import Event, EventKind, Role, SignIn, User
-from eqia.settings import SignInPolicy
 from tests import factories
 from tests.helpers import csrf_token, h1, soup, text
-from tests.integration.test_security_log import security_log  # noqa: F401
-from tests.oidc_provider import (  # noqa: F401
-    CLIENT_ID,
-    path_and_query,
-    provider,
-    query,
-    settings,
-)
+from tests.oidc_provider import CLIENT_ID, path_and_query, query
 
 ROLE_MAP = ("EqIA.SuperUser=super_user", "EqIA.Auditor=auditor", "EqIA.Admin=admin")
-
-
-@pytest.fixture
-def sso(app, provider):
-    app.config.update(settings(provider))
-    return provider
-
-
-@pytest.fixture
-def anyone(app, sso):
-    """The sign-in settings let anyone from example.org make an account."""
-    with app.app_context():
-        SignInPolicy(new_accounts="anyone", allowed_domains=("example.org",)).save(None)
-        db.session.commit()
 
 
 @pytest.fixture
