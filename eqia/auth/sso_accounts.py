@@ -10,6 +10,7 @@ is in the admin audit trail and the security log with the person as the one who 
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import select
@@ -53,6 +54,15 @@ def check_settings(config) -> None:
 def enabled() -> bool:
     config = current_app.config
     return bool(config.get("OIDC_ISSUER") and config.get("OIDC_CLIENT_ID"))
+
+
+def provider_origin() -> str | None:
+    """The provider's scheme and host: signing out of a single sign-on session posts the
+    sign-out form here to be sent on there, so the pages' form-action must allow it."""
+    if not enabled():
+        return None
+    parts = urlsplit(current_app.config["OIDC_ISSUER"])
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def roles_from_claims() -> bool:
