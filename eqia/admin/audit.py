@@ -235,7 +235,7 @@ def _log_account_change(session: Session, user: User, new: bool, actor: User) ->
     if before != after:
         after_commit(session, "role.changed", subject=user, roles_before=before, roles_after=after)
     if _change(user, "password_hash"):
-        by_themselves = user is actor
+        by_themselves = user.id == actor.id
         after_commit(session, "password.changed" if by_themselves else "password.reset", user)
     if _change(user, "active"):
         after_commit(session, "account.reactivated" if user.active else "account.deactivated", user)

@@ -189,7 +189,7 @@ def _finish(client) -> dict:
         raise SignInRefused("state") from None
     except OAuthError as error:
         raise SignInRefused("provider_error", error=_provider_code(error.error)) from None
-    except (requests.RequestException, ValueError) as error:
+    except (requests.RequestException, ValueError, RuntimeError) as error:
         raise SignInRefused(
             "provider_unreachable", stage="token", error=type(error).__name__
         ) from None
