@@ -5,7 +5,7 @@ from flask_login import current_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from eqia import sessions
-from eqia.auth import bp, throttle
+from eqia.auth import bp, sso, throttle
 from eqia.auth.forms import ChangePasswordForm, SignInForm
 from eqia.extensions import db
 from eqia.forms import ConfirmForm
@@ -66,7 +66,10 @@ def sign_in():
 @allow(ANYONE)
 def sign_out():
     if ConfirmForm().validate_on_submit():
+        at_provider = sso.logout_url()  # read before the session (and its ID token) ends
         sessions.end()
+        if at_provider:
+            return redirect(at_provider)
         flash("You have signed out.")
     return redirect(url_for("auth.sign_in"))
 
