@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
 import flask
-import oidc_provider_mock
 import pytest
 import requests
 from joserfc import jwt
@@ -104,6 +103,8 @@ def path_and_query(url: str) -> str:
 
 @pytest.fixture
 def provider() -> Iterator[Provider]:
+    import oidc_provider_mock  # here, so its deprecation warnings meet the suite's filters
+
     app = oidc_provider_mock.app()
     port = free_port()
     found = Provider(url=f"http://127.0.0.1:{port}", app=app)

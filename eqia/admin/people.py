@@ -1,13 +1,14 @@
 """Who may sign in and how (the sign-in settings), and moving the EqIAs of someone who
 leaves to another project lead."""
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from eqia import workflow
 from eqia.admin import bp
 from eqia.admin.people_forms import MoveEqiasForm, SignInSettingsForm, domains
+from eqia.auth import sso_accounts
 from eqia.extensions import db
 from eqia.models import Assessment, EventKind, Role, User, UserRole
 from eqia.models.audit import record
@@ -17,18 +18,6 @@ from eqia.security_log import security_event
 from eqia.settings import SignInPolicy
 
 PER_PAGE = 25
-
-
-def single_sign_on() -> dict:
-    """What the environment sets up for single sign-on, as the admin pages describe it."""
-    config = current_app.config
-    return {
-        "on": bool(config["OIDC_ISSUER"] and config["OIDC_CLIENT_ID"]),
-        "issuer": config["OIDC_ISSUER"],
-        "account_name": config["OIDC_ACCOUNT_NAME"],
-        "roles_claim": config["OIDC_ROLES_CLAIM"],
-        "role_map": [item.partition("=")[::2] for item in config["OIDC_ROLE_MAP"]],
-    }
 
 
 def _break_glass_admins() -> int:
@@ -65,8 +54,8 @@ def _describe(policy: SignInPolicy) -> dict[str, str]:
     }
 
 
-def _cannot_turn_off_passwords(sso: dict) -> str | None:
-    if not sso["on"]:
+def _cannot_turn_off_passwords() -> str | None:
+    if not sso_accounts.enabled():
         return (
             "Single sign-on is not set up, so nobody could sign in without a password: "
             "set it up first (README, “Single sign-on”)"
@@ -82,7 +71,7 @@ def _cannot_turn_off_passwords(sso: dict) -> str | None:
 @bp.route("/sign-in", methods=["GET", "POST"])
 @allow(ADMIN)
 def sign_in_settings():
-    policy, sso = SignInPolicy.load(), single_sign_on()
+    policy = SignInPolicy.load()
     form = SignInSettingsForm(
         data={
             "new_accounts": policy.new_accounts,
@@ -93,7 +82,7 @@ def sign_in_settings():
     )
     if form.validate_on_submit():
         chosen = _policy_from(form)
-        problem = None if chosen.local_passwords else _cannot_turn_off_passwords(sso)
+        problem = None if chosen.local_passwords else _cannot_turn_off_passwords()
         if problem:
             form.local_passwords.errors.append(problem)
         else:
@@ -109,9 +98,7 @@ def sign_in_settings():
     return render_template(
         "admin/sign_in_settings.html",
         form=form,
-        sso=sso,
         break_glass_admins=_break_glass_admins(),
-        role_labels={role.value: role.label for role in Role},
     )
 
 
