@@ -72,3 +72,12 @@ def test_an_admin_from_the_claims_sees_where_roles_come_from(page: Page, sso):
     follow(page, page.get_by_role("link", name="Ade Admin"))
     expect(page.get_by_role("checkbox", name="Admin")).to_be_disabled()
     assert_accessible(page)
+
+
+def test_a_sign_in_that_goes_wrong_explains_itself_accessibly(page: Page, sso):
+    visit(page, "/auth/sign-in/sso/callback?code=made-up&state=made-up", status=400)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Signing in did not finish")
+    follow(page, page.get_by_role("link", name="Go back to the sign-in page"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Sign in to Equality Impact Assessments"
+    )
