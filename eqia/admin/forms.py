@@ -16,7 +16,7 @@ from wtforms import (
     SubmitField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, Optional
+from wtforms.validators import Email, Optional, ValidationError
 
 from eqia import passwords
 from eqia.auth.forms import EMAIL_FORMAT, new_password_rules
@@ -60,7 +60,24 @@ class UserForm(Form):
         validators=[Optional(), max_length(1024, "Password"), new_password_rules],
     )
     active = BooleanField("This person can sign in", widget=GovCheckboxInput(), default=True)
+    break_glass = BooleanField(
+        "Break-glass account",
+        description="An admin who can still sign in with their password and an "
+        "authenticator app when local passwords are turned off, for when single sign-on "
+        "cannot be used. Only for the admin role.",
+        widget=GovCheckboxInput(),
+    )
+    remove_authenticator = BooleanField(
+        "Remove their authenticator app",
+        description="They will set one up again the next time they sign in with their "
+        "password. Their recovery codes stop working.",
+        widget=GovCheckboxInput(),
+    )
     submit = SubmitField("Save", widget=GovSubmitInput())
+
+    def validate_break_glass(self, field) -> None:
+        if field.data and Role.ADMIN.value not in (self.roles.data or []):
+            raise ValidationError("Select the admin role for a break-glass account")
 
     def __init__(self, directorates, creating: bool, *args, **kwargs):
         super().__init__(*args, **kwargs)

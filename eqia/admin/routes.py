@@ -5,6 +5,7 @@ from sqlalchemy import or_, select
 from eqia import workflow
 from eqia.admin import bp
 from eqia.admin.forms import DirectorateForm, UserForm, UserSearchForm
+from eqia.auth import second_factor
 from eqia.extensions import db
 from eqia.models import Directorate, Role, User
 from eqia.pagination import paginate
@@ -52,6 +53,9 @@ def _save_user(user: User, form: UserForm) -> bool:
     user.directorate_id = form.directorate_id.data or None
     user.roles = roles
     user.active = form.active.data
+    user.break_glass = form.break_glass.data
+    if form.remove_authenticator.data and user.has_totp:
+        second_factor.remove(user)
     if form.password.data:
         user.set_password(form.password.data)
     return True

@@ -97,7 +97,7 @@ def _code_step(method: str):
                 right = second_factor.check_code(user, code)
             else:
                 right = second_factor.use_recovery_code(user, code)
-            fields = {"account_id": user.id, "email": user.email, "method": method}
+            fields = {"account_id": user.id, "email": user.email, "factor": method}
             if right:
                 security_event("mfa.succeeded", **fields)
                 if method == "recovery-code":
@@ -171,7 +171,7 @@ def _set_up(user: User, counted: bool):
         if allowed:
             if offered := second_factor.offered(user, form.code.data):
                 return offered, None
-            security_event("mfa.failed", account_id=user.id, email=user.email, method="set-up")
+            security_event("mfa.failed", account_id=user.id, email=user.email, factor="set-up")
             form.code.errors.append(WRONG_CODE)
     back = url_for("auth.account") if current_user.is_authenticated else None
     return None, _set_up_page(user, form, status, back)

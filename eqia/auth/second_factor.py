@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import current_app, session
 from sqlalchemy import delete, or_, select, update
 
+from eqia import pending
 from eqia.auth import mfa
 from eqia.extensions import db
 from eqia.models import RecoveryCode, Role, User
@@ -47,7 +48,14 @@ def must_use_authenticator(user: User, policy: SignInPolicy) -> bool:
 
 
 def start_pending(user: User) -> None:
-    session.pop(SETUP_KEY, None)
+    """Forget everything the browser's session held but answers kept for this person
+    (eqia.pending, which sessions.begin carries over), and wait for the code."""
+    previous = dict(session)
+    session.clear()
+    if previous.get(pending.ENDED_KEY) == user.id:
+        for key in (pending.ENDED_KEY, pending.SESSION_KEY):
+            if key in previous:
+                session[key] = previous[key]
     session[PENDING_KEY] = {"user_id": user.id, "email": user.email, "started": time.time()}
 
 
