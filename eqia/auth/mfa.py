@@ -53,7 +53,7 @@ def provisioning_uri(secret: str, account: str, issuer: str) -> str:
 def qr_svg(uri: str, title: str) -> str:
     """The QR code of ``uri``, as inline SVG named by ``title`` (for screen readers)."""
     svg = segno.make(uri, error="m").svg_inline(
-        scale=5, border=4, dark="#0b0c0c", light="#ffffff", title=title, svgclass="eqia-qr-code__image"
+        scale=5, border=4, dark="#0b0c0c", light="#ffffff", title=title, svgclass=None
     )
     return svg.replace("<svg ", '<svg role="img" focusable="false" ', 1)
 

@@ -100,11 +100,11 @@ def _code_step(method: str):
             fields = {"account_id": user.id, "email": user.email, "factor": method}
             if right:
                 security_event("mfa.succeeded", **fields)
+                _finish(user)  # a fresh session: messages for the next page come after
                 if method == "recovery-code":
                     left = second_factor.recovery_codes_left(user)
                     security_event("mfa.recovery_code_used", **fields, remaining=left)
                     flash(_recovery_codes_warning(left))
-                _finish(user)
                 return redirect(_destination())
             security_event("mfa.failed", **fields)
             form.code.errors.append(
