@@ -456,3 +456,46 @@ def test_an_account_without_a_password_is_not_offered_one(app, people):
     assert "Change your password" not in text(page)
     assert "Authenticator app" not in text(page)
     assert client.get("/auth/account/authenticator").status_code == 404
+
+
+# --- the demo ----------------------------------------------------------------------------------
+
+
+KEY_LINE = re.compile(r"^  (\S+@example\.org)\s+key ([A-Z2-7 ]+)$", re.M)
+
+
+def test_seed_demo_prints_the_admins_and_super_users_keys_and_keeps_them(app, runner):
+    first = runner.invoke(args=["seed-demo", "--password", "a long demo password"])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(args=["seed-demo", "--password", "a long demo password"])
+    keys = dict(KEY_LINE.findall(again.output))
+    assert sorted(keys) == [
+        "admin@example.org",
+        "superuser2@example.org",
+        "superuser@example.org",
+    ]
+    assert keys == dict(KEY_LINE.findall(first.output))
+    with app.app_context():
+        for email, key in keys.items():
+            assert User.by_email(email).totp_secret == key.replace(" ", "")
+        assert User.by_email("admin@example.org").break_glass
+        assert not User.by_email("lead@example.org").has_totp
+
+
+def test_demo_code_prints_the_code_the_app_shows(app, runner):
+    runner.invoke(args=["seed-demo", "--password", "a long demo password"])
+    result = runner.invoke(args=["demo-code", "Admin@Example.org"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        secret = User.by_email("admin@example.org").totp_secret
+    step = mfa.current_step()
+    assert result.output.strip() in {mfa.code_at(secret, step - 1), mfa.code_at(secret, step)}
+    assert runner.invoke(args=["demo-code", "lead@example.org"]).exit_code != 0
+
+
+def test_demo_code_is_refused_in_production(app, runner):
+    runner.invoke(args=["seed-demo", "--password", "a long demo password"])
+    app.config["PRODUCTION"] = True
+    result = runner.invoke(args=["demo-code", "admin@example.org"])
+    assert result.exit_code != 0
+    assert "refused under the production configuration" in result.output
