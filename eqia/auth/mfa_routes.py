@@ -199,7 +199,9 @@ def sign_in_set_up():
 @bp.route("/account/authenticator", methods=["GET", "POST"])
 @allow(SIGNED_IN)
 def set_up_authenticator():
-    if not current_user.has_password:
+    if not current_user.has_password or not second_factor.may_use_password(
+        current_user, SignInPolicy.load()
+    ):
         abort(404)
     offered, page = _set_up(current_user, counted=False)
     if page:

@@ -458,6 +458,25 @@ def test_an_account_without_a_password_is_not_offered_one(app, people):
     assert client.get("/auth/account/authenticator").status_code == 404
 
 
+def test_with_local_passwords_off_the_account_page_takes_no_password(app, people):
+    from tests.conftest import sign_in_as
+
+    policy(app, local_passwords=False)
+    client = app.test_client()
+    sign_in_as(client, people["lead"])  # as single sign-on would have
+    page = soup(client.get("/auth/account"))
+    assert page.select("input[type=password]") == []
+    data = {
+        "csrf_token": csrf_token(page),
+        "current_password": factories.PASSWORD,
+        "new_password": "a brand new passphrase",
+        "confirm_password": "a brand new passphrase",
+    }
+    assert client.post("/auth/account", data=data).status_code == 403
+    with app.app_context():
+        assert db.session.get(User, people["lead"]).check_password(factories.PASSWORD)
+
+
 # --- the demo ----------------------------------------------------------------------------------
 
 
