@@ -69,8 +69,9 @@ def seed_demo(password: str):
         roles = ", ".join(role.label for role in sorted(user.roles)) or "Project lead"
         click.echo(f"  {user.email:<26} {roles}")
     click.echo(
-        "Admins and super users also enter a code from an authenticator app: add each key "
-        "below to one\n(issuer EqIA, time-based, 6 digits), or run `flask demo-code EMAIL`."
+        "Admins and super users also enter a code from an authenticator app. Add each key\n"
+        "to one as a time-based key for that email address, or run "
+        "`flask --app eqia demo-code EMAIL`:"
     )
     for user in users:
         if user.has_totp:
