@@ -28,7 +28,7 @@ WRONG_CODE = (
     "app shows now"
 )
 WRONG_RECOVERY_CODE = "The recovery code is not correct or has already been used"
-TOO_LATE = "You took more than 10 minutes to finish signing in. Sign in again."
+TOO_LATE = "Your sign-in has expired: you have 10 minutes to enter the code. Sign in again."
 
 
 def _next() -> str | None:
