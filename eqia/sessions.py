@@ -80,6 +80,13 @@ def begin(user: User, id_token: str | None = None) -> None:
     record_activity()
 
 
+def id_token() -> str | None:
+    """The provider's ID token this session was begun with (single sign-on), if any."""
+    if (token_hash := _current_hash()) is None:
+        return None
+    return db.session.scalar(select(SignIn.id_token).where(SignIn.token_hash == token_hash))
+
+
 def _end(*criteria) -> int:
     result = db.session.execute(
         update(SignIn).where(SignIn.ended_at.is_(None), *criteria).values(ended_at=utcnow())

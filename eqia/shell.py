@@ -80,11 +80,15 @@ def _start_request():
 
 
 def _security_headers(response):
+    # Signing out of a single sign-on session is sent on to the provider (eqia/auth/sso.py).
+    from eqia.auth import sso_accounts  # the auth blueprint's, imported once the app is made
+
+    form_action = " ".join(filter(None, ["'self'", sso_accounts.provider_origin()]))
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; "
         f"script-src 'self' 'nonce-{csp_nonce()}'; "
         "style-src 'self'; img-src 'self' data:; font-src 'self'; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+        f"object-src 'none'; base-uri 'self'; form-action {form_action}; frame-ancestors 'none'"
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"

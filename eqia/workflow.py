@@ -14,6 +14,7 @@ from eqia.errors import IllegalMove, Incomplete, NotAllowed, WorkflowError
 from eqia.extensions import db
 from eqia.models import (
     Assessment,
+    CoAuthor,
     Decision,
     DecisionKind,
     EventKind,
@@ -229,6 +230,58 @@ def release_everything_held_by(user: User, by: User) -> None:
     )
     for assessment in held:
         release(assessment, by)
+
+
+# What a person who leaves still leads: drafts, those returned or awaiting sign-off, and
+# signed-off ones, whose reviews fall due to their project lead.
+LED = (Status.DRAFT, Status.RETURNED, Status.SUBMITTED, Status.APPROVED)
+
+
+def led_by(user: User):
+    """The query for the EqIAs ``user`` leads that move with them."""
+    return select(Assessment).where(Assessment.owner_id == user.id, Assessment.status.in_(LED))
+
+
+def move_eqias(leaver: User, to: User, by: User) -> list[Assessment]:
+    """An admin makes ``to`` the project lead of everything ``leaver`` leads, in one action:
+    an event on each EqIA, and an email to both. Someone who becomes an EqIA's lead can no
+    longer co-author it, nor sign it off: if they had picked it up, it is released."""
+    require(by.has_role(Role.ADMIN), "Only an admin can move a person's EqIAs")
+    require(to.id != leaver.id, "Choose someone other than the person whose EqIAs these are")
+    require(to.active, f"{to.name}'s account is deactivated, so they cannot lead EqIAs")
+    moved = list(db.session.scalars(led_by(leaver).order_by(Assessment.reference)))
+    if not moved:
+        return moved
+    db.session.execute(
+        update(CoAuthor)
+        .where(
+            CoAuthor.assessment_id.in_([a.id for a in moved]),
+            CoAuthor.user_id == to.id,
+            CoAuthor.removed_at.is_(None),
+        )
+        .values(removed_at=utcnow())
+    )
+    for assessment in moved:
+        if assessment.assigned_to_id == to.id:
+            release(assessment, by)
+        assessment.owner = to
+        record(
+            EventKind.OWNER_CHANGED,
+            by,
+            assessment.id,
+            revision=assessment.revision,
+            note=f"{leaver.name} → {to.name}",
+        )
+    notifications.queue(
+        NotificationKind.OWNER_CHANGED,
+        None,
+        [leaver, to],
+        actor=by,
+        assessments=moved,
+        previous_owner=leaver,
+        new_owner=to,
+    )
+    return moved
 
 
 def decide(

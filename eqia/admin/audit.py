@@ -10,11 +10,16 @@ summary), not one for each of its actions. The admin audit page lists them.
 
 Changes to accounts (one added, roles, passwords, deactivation) also go to the security
 log once they are committed (``eqia.security_log``).
+
+A change made for someone who is not signed in yet (single sign-on making or updating
+their account as they sign in) names its actor with ``acting_as``: the person themselves.
+When that person is new, their events are written once the flush has given them an id.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import has_request_context, render_template
@@ -44,6 +49,28 @@ from eqia.security_log import after_commit
 PER_PAGE = 25
 # Set on the session by bulk changes that record their own, single event.
 QUIET = "eqia.audit.quiet"
+# Set on the session (by ``acting_as``) for a change made outside a signed-in request.
+ACTOR = "eqia.audit.actor"
+# Events whose actor had no id yet when they were noted: written after the flush.
+_DEFERRED = "eqia.audit.deferred"
+
+
+@contextmanager
+def acting_as(actor: User) -> Iterator[None]:
+    """Changes flushed in this block are recorded as made by ``actor``."""
+    db.session.info[ACTOR] = actor
+    try:
+        yield
+    finally:
+        db.session.info.pop(ACTOR, None)
+
+
+def _actor(session: Session) -> User | None:
+    if (actor := session.info.get(ACTOR)) is not None:
+        return actor
+    if has_request_context() and current_user.is_authenticated:
+        return current_user._get_current_object()
+    return None
 
 
 def _yes_no(value) -> str:
@@ -95,6 +122,7 @@ AUDITED: dict[type, Audited] = {
             "break_glass": ("Break-glass account", _yes_no),
             # When it was set up: the trail says only whether there is one.
             "totp_confirmed_at": ("Authenticator app", lambda value: "set up" if value else "none"),
+            "oidc_subject": ("Single sign-on", lambda value: "linked" if value else "none"),
         },
     ),
     Directorate: Audited(
@@ -202,7 +230,7 @@ def _changes(obj, audited: Audited, new: bool) -> list[str]:
     return lines
 
 
-def _log_account_change(session: Session, user: User, new: bool) -> None:
+def _log_account_change(session: Session, user: User, new: bool, actor: User) -> None:
     """What the security log says of a change to an account (README "Security log")."""
     before, after = _roles(user)
     if new:
@@ -211,7 +239,7 @@ def _log_account_change(session: Session, user: User, new: bool) -> None:
     if before != after:
         after_commit(session, "role.changed", subject=user, roles_before=before, roles_after=after)
     if _change(user, "password_hash"):
-        by_themselves = user.id == current_user.id
+        by_themselves = user.id == actor.id
         after_commit(session, "password.changed" if by_themselves else "password.reset", user)
     if _change(user, "active"):
         after_commit(session, "account.reactivated" if user.active else "account.deactivated", user)
@@ -226,9 +254,8 @@ def _users_whose_roles_changed(session: Session) -> set[User]:
 
 
 def _audit(session: Session, _context, _instances) -> None:
-    if session.info.get(QUIET) or not has_request_context():
-        return
-    if not current_user.is_authenticated:
+    session.info.pop(_DEFERRED, None)  # left by a flush that failed
+    if session.info.get(QUIET) or (actor := _actor(session)) is None:
         return
     touched = [o for o in [*session.new, *session.dirty] if type(o) in AUDITED]
     touched += [u for u in _users_whose_roles_changed(session) if isinstance(u, User)]
@@ -244,16 +271,25 @@ def _audit(session: Session, _context, _instances) -> None:
             if not lines:
                 continue
             if isinstance(obj, User):
-                _log_account_change(session, obj, new)
+                _log_account_change(session, obj, new, actor)
             kind = audited.added if new else audited.changed
             note = "\n".join([audited.subject(obj), *lines])
-            record(kind, current_user._get_current_object(), note=note)
+            if actor.id is None:
+                session.info.setdefault(_DEFERRED, []).append((kind, actor, note))
+            else:
+                record(kind, actor, note=note)
+
+
+def _record_deferred(session: Session, _context) -> None:
+    for kind, actor, note in session.info.pop(_DEFERRED, []):
+        record(kind, actor, note=note)
 
 
 @bp.record_once
 def _listen(_state) -> None:
     if not event.contains(db.session, "before_flush", _audit):
         event.listen(db.session, "before_flush", _audit)
+        event.listen(db.session, "after_flush_postexec", _record_deferred)
 
 
 @bp.route("/audit")

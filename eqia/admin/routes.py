@@ -5,7 +5,7 @@ from sqlalchemy import or_, select
 from eqia import workflow
 from eqia.admin import bp
 from eqia.admin.forms import DirectorateForm, UserForm, UserSearchForm
-from eqia.auth import second_factor
+from eqia.auth import second_factor, sso_accounts
 from eqia.extensions import db
 from eqia.models import Directorate, Role, User
 from eqia.pagination import paginate
@@ -39,6 +39,8 @@ def _save_user(user: User, form: UserForm) -> bool:
         form.email.errors.append("A user with this email address already exists")
         return False
     roles = {Role(value) for value in form.roles.data}
+    if sso_accounts.roles_locked(user):  # their provider's claim gives them
+        roles = set(user.roles)
     if user.id == current_user.id and roles != set(user.roles):
         form.roles.errors.append("You cannot change your own roles: ask another admin")
         return False

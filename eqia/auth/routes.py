@@ -5,7 +5,7 @@ from flask_login import current_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from eqia import sessions
-from eqia.auth import bp, mfa_routes, second_factor, throttle
+from eqia.auth import bp, mfa_routes, second_factor, sso, throttle
 from eqia.auth.forms import ChangePasswordForm, SignInForm
 from eqia.auth.throttle import THROTTLED
 from eqia.extensions import db
@@ -86,7 +86,10 @@ def break_glass_sign_in():
 @allow(ANYONE)
 def sign_out():
     if ConfirmForm().validate_on_submit():
+        at_provider = sso.logout_url()  # read before the session (and its ID token) ends
         sessions.end()
+        if at_provider:
+            return redirect(at_provider)
         flash("You have signed out.")
     return redirect(url_for("auth.sign_in"))
 

@@ -193,6 +193,7 @@ class NotificationKind(StrEnum):
     APPROVED = "approved"
     REVIEW_DUE = "review-due"
     REVIEW_OVERDUE = "review-overdue"
+    OWNER_CHANGED = "owner-changed"
 
 
 TAG_COLOURS: dict[StrEnum, str] = {

@@ -53,9 +53,10 @@ def _recipients(users: Iterable[User | None]) -> list[User]:
 
 
 def queue(
-    kind: NotificationKind, assessment: Assessment, recipients: Iterable[User], **context
+    kind: NotificationKind, assessment: Assessment | None, recipients: Iterable[User], **context
 ) -> None:
-    """Add one message per recipient to the outbox, in the caller's transaction.
+    """Add one message per recipient to the outbox, in the caller's transaction: about one
+    EqIA, or about several (``assessment`` None; the context names them).
 
     Never commits: the messages exist only if the caller's change is committed.
     """
@@ -68,7 +69,7 @@ def queue(
             to_email=user.email,
             subject=subject,
             body=body,
-            assessment_id=assessment.id,
+            assessment_id=assessment.id if assessment else None,
             next_attempt_at=utcnow(),
         )
         db.session.add(message)

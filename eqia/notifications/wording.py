@@ -29,20 +29,24 @@ def _link(endpoint: str, **values) -> str:
 
 def render(
     kind: NotificationKind,
-    assessment: Assessment,
+    assessment: Assessment | None,
     recipient: User,
     *,
     actor: User | None = None,
     message: str = "",
     comment: str = "",
     review_date=None,
+    **about,
 ) -> tuple[str, str]:
-    """The subject and plain-text body of one message."""
+    """The subject and plain-text body of one message: about one EqIA, or (with no
+    ``assessment``) about what ``about`` names."""
     # The template alone, without the pages' context (there may be no request at all).
     template = current_app.jinja_env.get_template(f"emails/{kind.value}.txt")
     text = template.render(
+        **about,
         assessment=assessment,
-        reference=assessment.reference,
+        reference=assessment.reference if assessment else None,
+        recipient=recipient,
         actor=actor,
         message=_as_typed(message),
         comment=_as_typed(comment),

@@ -5,6 +5,10 @@ Every page a test loads must pass axe (WCAG 2.2 AA rules) before the test ends:
 and a test that loads a page some other way must call ``assert_accessible(page)``
 on it, or the test fails at teardown naming the pages nobody checked.
 
+Pages that are not the service's own (the loopback OpenID provider's sign-in and sign-out
+forms, in the single sign-on journeys) are not checked: a test names their origin with the
+``not_ours`` fixture, and pages loaded from it are neither checked nor reported unchecked.
+
 Playwright never downloads a browser here: it launches /usr/bin/chromium. Without
 it the browser tests skip (loudly), except under CI=true, where they fail.
 """
@@ -16,6 +20,7 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from unittest.mock import patch
+from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
 
 import pytest
@@ -28,6 +33,7 @@ from werkzeug.serving import make_server
 from eqia import demo
 from eqia.extensions import db
 from tests import factories
+from tests.oidc_provider import provider  # noqa: F401 - a fixture for the SSO journeys
 from tests.processes import not_installed
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -61,6 +67,8 @@ _RUN_AXE = """async (options) => {
 # checked (None once checked), and every earlier document that was never checked.
 _unchecked: "WeakKeyDictionary[Page, str | None]" = WeakKeyDictionary()
 _missed: "WeakKeyDictionary[Page, list[str]]" = WeakKeyDictionary()
+# Origins whose pages are someone else's (see not_ours), for the test under way.
+_not_ours: set[str] = set()
 # Contexts made with java_script_enabled=False, where axe cannot run.
 _no_script_contexts: "WeakKeyDictionary[BrowserContext, bool]" = WeakKeyDictionary()
 
@@ -196,12 +204,25 @@ def new_context(new_context, request) -> Iterator[Callable[..., BrowserContext]]
         )
 
 
+@pytest.fixture
+def not_ours() -> Iterator[Callable[[str], None]]:
+    """Name an origin ("http://127.0.0.1:8000") whose pages are not the service's, so axe
+    is not asked to answer for them."""
+    yield _not_ours.add
+    _not_ours.clear()
+
+
+def _is_ours(url: str) -> bool:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" not in _not_ours
+
+
 def _loaded(page: Page) -> None:
     if page.url == "about:blank":
         return
     if previous := _unchecked.get(page):
         _missed.setdefault(page, []).append(previous)
-    _unchecked[page] = page.url
+    _unchecked[page] = page.url if _is_ours(page.url) else None
 
 
 # --- accessibility ------------------------------------------------------------------------------

@@ -155,3 +155,24 @@ def test_signing_in_and_out_works_without_javascript(new_context):
 
     sign_out(page)
     expect(page.locator(".govuk-notification-banner")).to_contain_text("You have signed out.")
+
+
+def test_sign_in_settings_and_moving_a_leavers_eqias_pass_axe(page: Page):
+    sign_in(page, "admin@example.org")
+    visit(page, "/admin/users")
+    follow(page, page.get_by_role("link", name="Sign-in settings"))
+    expect(heading(page)).to_have_text("Sign-in settings")
+    page.get_by_label("Allowed email domains").fill("cambridgeshire.gov.uk\n<not a domain>")
+    follow(page, page.get_by_role("button", name="Save sign-in settings"))
+    expect(page.locator(".govuk-error-summary")).to_contain_text("“<not a domain>” is not one")
+
+    visit(page, "/admin/users")
+    follow(page, page.get_by_role("link", name="Priya Shah"))
+    follow(page, page.get_by_role("link", name="Move the EqIAs Priya Shah leads to someone else"))
+    expect(heading(page)).to_have_text("Move Priya Shah’s EqIAs")
+    page.get_by_label("Email address of their new project lead").fill("lead2@example.org")
+    follow(page, page.get_by_role("button", name="Move EqIAs"))
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "moved from Priya Shah to Tom Okafor"
+    )
+    expect(page.get_by_text("Priya Shah does not lead any EqIAs")).to_be_visible()

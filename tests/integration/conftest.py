@@ -8,9 +8,12 @@ from eqia import workflow
 from eqia.extensions import db
 from eqia.models import Assessment, DecisionKind, Rating, SealedRecord
 from eqia.records import documents
+from eqia.settings import SignInPolicy
 from tests import factories
 from tests.certificates import PASSPHRASE
+from tests.integration.test_security_log import security_log  # noqa: F401 - shared fixture
 from tests.journeys import submitted_eqia
+from tests.oidc_provider import provider, settings  # noqa: F401 - provider: a shared fixture
 from tests.trust_services import TrustServices, make_pki
 
 
@@ -66,3 +69,18 @@ def signed_off(app, users):
         db.session.commit()
     app.extensions.pop(documents.EXTENSION_KEY, None)  # read the configuration afresh
     return ref
+
+
+@pytest.fixture
+def sso(app, provider):  # noqa: F811 - the fixture imported above
+    """The app signing people in through the loopback OpenID provider (tests/oidc_provider.py)."""
+    app.config.update(settings(provider))
+    return provider
+
+
+@pytest.fixture
+def anyone(app, sso):
+    """The sign-in settings let anyone from example.org make an account."""
+    with app.app_context():
+        SignInPolicy(new_accounts="anyone", allowed_domains=("example.org",)).save(None)
+        db.session.commit()
