@@ -16,7 +16,7 @@ from wtforms import (
     SubmitField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, Optional, ValidationError
+from wtforms.validators import Email, Optional
 
 from eqia import passwords
 from eqia.auth.forms import EMAIL_FORMAT, new_password_rules
@@ -74,10 +74,6 @@ class UserForm(Form):
         widget=GovCheckboxInput(),
     )
     submit = SubmitField("Save", widget=GovSubmitInput())
-
-    def validate_break_glass(self, field) -> None:
-        if field.data and Role.ADMIN.value not in (self.roles.data or []):
-            raise ValidationError("Select the admin role for a break-glass account")
 
     def __init__(self, directorates, creating: bool, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -41,6 +41,9 @@ def _save_user(user: User, form: UserForm) -> bool:
     roles = {Role(value) for value in form.roles.data}
     if sso_accounts.roles_locked(user):  # their provider's claim gives them
         roles = set(user.roles)
+    if form.break_glass.data and Role.ADMIN not in roles:
+        form.break_glass.errors.append("Select the admin role for a break-glass account")
+        return False
     if user.id == current_user.id and roles != set(user.roles):
         form.roles.errors.append("You cannot change your own roles: ask another admin")
         return False
