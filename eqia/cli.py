@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from eqia import demo, notifications, passwords, pending
+from eqia.auth import mfa
 from eqia.errors import UnknownSnapshot
 from eqia.extensions import db
 from eqia.models import Role, User
@@ -67,6 +68,27 @@ def seed_demo(password: str):
     for user in users:
         roles = ", ".join(role.label for role in sorted(user.roles)) or "Project lead"
         click.echo(f"  {user.email:<26} {roles}")
+    click.echo(
+        "Admins and super users also enter a code from an authenticator app. Add each key\n"
+        "to one as a time-based key for that email address, or run "
+        "`flask --app eqia demo-code EMAIL`:"
+    )
+    for user in users:
+        if user.has_totp:
+            click.echo(f"  {user.email:<26} key {mfa.grouped(user.totp_secret)}")
+
+
+@click.command("demo-code")
+@with_appcontext
+@click.argument("email")
+def demo_code(email: str):
+    """Print the code a demo account's authenticator app shows now (refused in production)."""
+    if current_app.config["PRODUCTION"]:
+        raise click.ClickException("demo-code is refused under the production configuration")
+    user = User.by_email(User.normalise_email(email))
+    if user is None or not user.has_totp:
+        raise click.ClickException(f"{email} has no authenticator app")
+    click.echo(mfa.code_at(user.totp_secret, mfa.current_step()))
 
 
 def _report(delivery: notifications.Delivery) -> None:
@@ -235,6 +257,7 @@ def generate_eqias(count: int, seed: int):
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(demo_code)
     app.cli.add_command(send_notifications)
     app.cli.add_command(send_reminders)
     app.cli.add_command(verify_audit)

@@ -2,8 +2,10 @@
 
 from sqlalchemy import select
 
+from eqia.auth import mfa
 from eqia.extensions import db
 from eqia.models import Directorate, Role, User
+from eqia.timefmt import utcnow
 
 DIRECTORATES = [
     "Adults, Health & Commissioning",
@@ -68,12 +70,24 @@ def seed(password: str) -> list[User]:
         user.roles = set(roles)
         if not user.check_password(password):  # a new password would end their sessions
             user.set_password(password)
+        _give_authenticator(user)
         db.session.add(user)
         users.append(user)
     db.session.commit()
     seed_plan()
     seed_assessments()
     return users
+
+
+def _give_authenticator(user: User) -> None:
+    """Admins and super users sign in with a code too: the demo's have an authenticator
+    app's secret (printed by seed-demo, kept when seeded again). The demo admin is also a
+    break-glass account, so the demo stays usable with local passwords turned off."""
+    if not {Role.ADMIN, Role.SUPER_USER} & user.roles:
+        return
+    if not user.has_totp:
+        user.totp_secret, user.totp_confirmed_at = mfa.new_secret(), utcnow()
+    user.break_glass = Role.ADMIN in user.roles
 
 
 # Demo actions of the EDI action plan (sample data), dated from today so that every

@@ -1,11 +1,14 @@
 """Rows for tests, made the way the service makes them."""
 
+import time
 from functools import cache
 
 from werkzeug.security import generate_password_hash
 
+from eqia.auth import mfa
 from eqia.extensions import db
 from eqia.models import Directorate, Role, User
+from eqia.timefmt import utcnow
 
 PASSWORD = "a long test password"
 
@@ -149,3 +152,23 @@ def make_eqia(
     return db.session.scalar(
         select(Assessment).where(Assessment.owner_id == owner_user.id, Assessment.title == title)
     )
+
+
+def give_authenticator(user: User) -> str:
+    """Set up an authenticator app for this person, as the set-up page does; its secret."""
+    user.totp_secret, user.totp_confirmed_at = mfa.new_secret(), utcnow()
+    db.session.commit()
+    return user.totp_secret
+
+
+def authenticator_code(email: str) -> str:
+    """The code this person's app shows for the earliest step the service would still
+    accept (each step is accepted once), waiting for the next step when all are used."""
+    user = User.by_email(email)
+    db.session.refresh(user)
+    step = mfa.current_step() - 1
+    if user.totp_last_step is not None:
+        step = max(step, user.totp_last_step + 1)
+    while step > mfa.current_step() + 1:
+        time.sleep(0.5)
+    return mfa.code_at(user.totp_secret, step)

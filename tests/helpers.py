@@ -8,7 +8,9 @@ from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
+from eqia.auth import mfa
 from eqia.extensions import db
+from tests.factories import authenticator_code
 
 _NONCE = re.compile(r"script-src [^;]*'nonce-([^']+)'")
 
@@ -98,6 +100,32 @@ def submit(client, url: str, data: dict, **kwargs):
     """GET the page, then POST its form with the page's own CSRF token, as a browser would."""
     page = soup(client.get(url))
     return client.post(url, data={"csrf_token": form_token(page), **data}, **kwargs)
+
+
+def sign_in_through_form(client, email: str, password: str, url: str = "/auth/sign-in"):
+    """Sign in with the form, then (when the page asks for one) with the code the person's
+    authenticator app shows; the last response."""
+    response = submit(client, url, {"email": email, "password": password})
+    if (response.location or "").startswith("/auth/sign-in/code"):
+        with client.application.app_context():
+            code = authenticator_code(email)
+        response = submit(client, response.location, {"code": code})
+    return response
+
+
+def manual_key(page: BeautifulSoup) -> str:
+    """The key the set-up page shows for typing into an authenticator app, without spaces."""
+    return text(page.select_one(".eqia-manual-key")).replace(" ", "")
+
+
+def set_up_authenticator(client, url: str):
+    """Set up an authenticator app on this set-up page as a person would: read the key it
+    shows, and send the code an app would show for it now. The key, and the response."""
+    page = soup(client.get(url))
+    key = manual_key(page)
+    code = mfa.code_at(key, mfa.current_step())
+    response = client.post(url, data={"csrf_token": form_token(page), "code": code})
+    return key, response
 
 
 def nav_links(page: BeautifulSoup) -> list[str]:

@@ -120,6 +120,8 @@ AUDITED: dict[type, Audited] = {
             "active": ("Active", _yes_no),
             "password_hash": ("Password", lambda _value: "set"),
             "break_glass": ("Break-glass account", _yes_no),
+            # When it was set up: the trail says only whether there is one.
+            "totp_confirmed_at": ("Authenticator app", lambda value: "set up" if value else "none"),
             "oidc_subject": ("Single sign-on", lambda value: "linked" if value else "none"),
         },
     ),
@@ -214,6 +216,8 @@ def _changes(obj, audited: Audited, new: bool) -> list[str]:
             continue
         if column == "password_hash":
             lines.append("Password: changed")
+        elif column == "totp_confirmed_at" and all(change):
+            lines.append(f"{label}: replaced")
         else:
             lines.append(f"{label}: {shown(change[0])} → {shown(change[1])}")
     if isinstance(obj, User):

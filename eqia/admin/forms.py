@@ -60,6 +60,19 @@ class UserForm(Form):
         validators=[Optional(), max_length(1024, "Password"), new_password_rules],
     )
     active = BooleanField("This person can sign in", widget=GovCheckboxInput(), default=True)
+    break_glass = BooleanField(
+        "Break-glass account",
+        description="An admin who can still sign in with their password and an "
+        "authenticator app when local passwords are turned off, for when single sign-on "
+        "cannot be used. Only for the admin role.",
+        widget=GovCheckboxInput(),
+    )
+    remove_authenticator = BooleanField(
+        "Remove their authenticator app",
+        description="They will set one up again the next time they sign in with their "
+        "password. Their recovery codes stop working.",
+        widget=GovCheckboxInput(),
+    )
     submit = SubmitField("Save", widget=GovSubmitInput())
 
     def __init__(self, directorates, creating: bool, *args, **kwargs):

@@ -5,7 +5,7 @@ from sqlalchemy import or_, select
 from eqia import workflow
 from eqia.admin import bp
 from eqia.admin.forms import DirectorateForm, UserForm, UserSearchForm
-from eqia.auth import sso_accounts
+from eqia.auth import second_factor, sso_accounts
 from eqia.extensions import db
 from eqia.models import Directorate, Role, User
 from eqia.pagination import paginate
@@ -41,6 +41,9 @@ def _save_user(user: User, form: UserForm) -> bool:
     roles = {Role(value) for value in form.roles.data}
     if sso_accounts.roles_locked(user):  # their provider's claim gives them
         roles = set(user.roles)
+    if form.break_glass.data and Role.ADMIN not in roles:
+        form.break_glass.errors.append("Select the admin role for a break-glass account")
+        return False
     if user.id == current_user.id and roles != set(user.roles):
         form.roles.errors.append("You cannot change your own roles: ask another admin")
         return False
@@ -55,6 +58,9 @@ def _save_user(user: User, form: UserForm) -> bool:
     user.directorate_id = form.directorate_id.data or None
     user.roles = roles
     user.active = form.active.data
+    user.break_glass = form.break_glass.data
+    if form.remove_authenticator.data and user.has_totp:
+        second_factor.remove(user)
     if form.password.data:
         user.set_password(form.password.data)
     return True

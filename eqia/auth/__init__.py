@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from eqia.auth import routes, sso  # noqa: E402,F401
+from eqia.auth import mfa_routes, routes, sso  # noqa: E402,F401

@@ -1,5 +1,5 @@
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, SubmitField, ValidationError
+from wtforms import EmailField, PasswordField, StringField, SubmitField, ValidationError
 from wtforms.validators import Email, EqualTo, InputRequired
 
 from eqia import passwords
@@ -62,3 +62,27 @@ class ChangePasswordForm(Form):
     def __init__(self, user_email: str, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.user_email = user_email
+
+
+class AuthenticatorCodeForm(Form):
+    code = StringField(
+        "Code",
+        description="The 6-digit code your authenticator app shows now.",
+        widget=GovTextInput(),
+        validators=[
+            not_blank("Enter the code from your authenticator app"),
+            max_length(20, "Code"),
+        ],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class RecoveryCodeForm(Form):
+    code = StringField(
+        "Recovery code",
+        description="One of the codes you saved when you set up your authenticator app, "
+        "like abcd-efgh-jkmn.",
+        widget=GovTextInput(),
+        validators=[not_blank("Enter a recovery code"), max_length(40, "Recovery code")],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())

@@ -1,20 +1,21 @@
 from functools import cache
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from eqia import sessions
-from eqia.auth import bp, sso, throttle
+from eqia.auth import bp, mfa_routes, second_factor, sso, throttle
 from eqia.auth.forms import ChangePasswordForm, SignInForm
+from eqia.auth.throttle import THROTTLED
 from eqia.extensions import db
 from eqia.forms import ConfirmForm
 from eqia.models import User
-from eqia.permissions import ANYONE, SIGNED_IN, allow, is_safe_next
+from eqia.permissions import ANYONE, SIGNED_IN, allow
 from eqia.security_log import attempted, security_event
+from eqia.settings import SignInPolicy
 
 INCORRECT = "Email address or password is incorrect"
-THROTTLED = "You have tried to sign in too many times. Wait 15 minutes, then try again."
 CHECKS_THROTTLED = (
     "You have entered your current password too many times. Wait 15 minutes, then try again."
 )
@@ -36,11 +37,10 @@ def _authenticate(email: str, password: str) -> User | None:
     return user
 
 
-@bp.route("/sign-in", methods=["GET", "POST"])
-@allow(ANYONE)
-def sign_in():
-    if current_user.is_authenticated:
-        return redirect(url_for("main.dashboard"))
+def _password_step(template: str, policy: SignInPolicy):
+    """The password form, on the sign-in page or the break-glass page. A right password
+    goes on to the code (eqia.auth.mfa_routes.after_password); while local passwords are
+    off, anyone but an active break-glass admin is told it is wrong, whatever it was."""
     form = SignInForm()
     status = 200
     if form.validate_on_submit():
@@ -49,17 +49,37 @@ def sign_in():
             security_event("sign_in.throttled", **attempted(email))
             form.email.errors.append(THROTTLED)
             status = 429
-        elif user := _authenticate(email, form.password.data):
-            throttle.signed_in(email)
-            sessions.begin(user)
-            security_event("sign_in.succeeded")
-            target = request.args.get("next")
-            return redirect(target if is_safe_next(target) else url_for("main.dashboard"))
-        else:
+        elif (user := _authenticate(email, form.password.data)) is None:
             security_event("sign_in.failed", **attempted(email))
             form.email.errors.append(INCORRECT)
+        elif not second_factor.may_use_password(user, policy):
+            security_event("sign_in.refused", reason="local passwords off", **attempted(email))
+            form.email.errors.append(INCORRECT)
+        else:
+            return mfa_routes.after_password(user)
     form.password.data = ""
-    return render_template("auth/sign_in.html", form=form), status
+    return render_template(template, form=form, policy=policy), status
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@allow(ANYONE)
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    return _password_step("auth/sign_in.html", SignInPolicy.load())
+
+
+@bp.route("/sign-in/break-glass", methods=["GET", "POST"])
+@allow(ANYONE)
+def break_glass_sign_in():
+    """For break-glass admins while local passwords are off (the sign-in page has no
+    password form then)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    policy = SignInPolicy.load()
+    if policy.local_passwords:
+        return redirect(url_for("auth.sign_in", next=request.args.get("next")))
+    return _password_step("auth/break_glass.html", policy)
 
 
 @bp.route("/sign-out", methods=["POST"])
@@ -97,10 +117,19 @@ def timed_out():
     return "", 204
 
 
+def _may_change_password() -> bool:
+    return current_user.has_password and second_factor.may_use_password(
+        current_user, SignInPolicy.load()
+    )
+
+
 @bp.route("/account", methods=["GET", "POST"])
 @allow(SIGNED_IN)
 def account():
     form = ChangePasswordForm(current_user.email)
+    may_change_password = _may_change_password()
+    if request.method == "POST" and not may_change_password:
+        abort(403)
     status = 200
     if form.validate_on_submit():
         if not throttle.password_check(current_user.id):
@@ -121,6 +150,8 @@ def account():
         "auth/account.html",
         form=form,
         others=sessions.others(current_user),
+        may_change_password=may_change_password,
+        recovery_codes_left=second_factor.recovery_codes_left(current_user),
     ), status
 
 

@@ -28,6 +28,7 @@ from eqia.security_log import security_event
 # This process's own counts, for while the shared store is down.
 FALLBACK = FixedWindowRateLimiter(MemoryStorage())
 _DEGRADED = "eqia_throttling_degraded"
+THROTTLED = "You have tried to sign in too many times. Wait 15 minutes, then try again."
 
 
 def _address() -> str:

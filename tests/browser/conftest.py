@@ -25,12 +25,14 @@ from weakref import WeakKeyDictionary
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
 from playwright.sync_api import BrowserContext, Locator, Page, Response, expect
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
 from eqia import demo
 from eqia.extensions import db
+from tests import factories
 from tests.oidc_provider import provider  # noqa: F401 - a fixture for the SSO journeys
 from tests.processes import not_installed
 
@@ -47,6 +49,9 @@ CHROMIUM_ARGS = [
 
 # The demo accounts' password in these tests (seeded per test by live_server).
 PASSWORD = "a long browser test password"
+# The app the live server is serving (set by live_server): sign_in reads the demo admins'
+# and super users' authenticator secrets from its database, as their phones would hold them.
+_served: dict[str, Flask] = {}
 
 # WCAG 2.0, 2.1 and 2.2, levels A and AA: what the accessibility statement promises.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -125,6 +130,7 @@ def live_server(app) -> Iterator[str]:
     with app.app_context(), patch("eqia.models.users.generate_password_hash", _hash_once):
         demo.seed(PASSWORD)
         db.session.remove()
+    _served["app"] = app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     # Request threads are kept track of (werkzeug makes them daemons, never joined), so that
     # none is still using a database connection when the app's engine is disposed.
@@ -145,6 +151,7 @@ def live_server(app) -> Iterator[str]:
         server.block_on_close = False  # any still running after 5 s are not waited for again
         server.server_close()
         thread.join(timeout=5)
+        _served.clear()
 
 
 @pytest.fixture
@@ -282,13 +289,23 @@ def follow(page: Page, control: Locator) -> None:
         assert_accessible(page)
 
 
-def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
-    """Sign in through the GOV.UK sign-in form, as a person would, and expect to get in."""
+def authenticator_code(email: str) -> str:
+    """The code this demo account's authenticator app would show (one not used yet)."""
+    with _served["app"].app_context():
+        return factories.authenticator_code(email)
+
+
+def sign_in(page: Page, email: str, password: str = PASSWORD, path: str = "/auth/sign-in") -> None:
+    """Sign in through the GOV.UK sign-in form, as a person would, with the code from their
+    authenticator app when the service asks for one, and expect to get in."""
     __tracebackhide__ = True
-    visit(page, "/auth/sign-in")
+    visit(page, path)
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     follow(page, page.get_by_role("button", name="Sign in"))
+    if re.search(r"/auth/sign-in/code", page.url):
+        page.get_by_label("Code", exact=True).fill(authenticator_code(email))
+        follow(page, page.get_by_role("button", name="Continue"))
     expect(page, f"{email} could not sign in").not_to_have_url(re.compile(r"/auth/sign-in"))
 
 

@@ -36,7 +36,13 @@ from eqia.assessments.forms import (
     SubmitForm,
     WithdrawForm,
 )
-from eqia.auth.forms import ChangePasswordForm, SignInForm
+from eqia.auth import second_factor
+from eqia.auth.forms import (
+    AuthenticatorCodeForm,
+    ChangePasswordForm,
+    RecoveryCodeForm,
+    SignInForm,
+)
 from eqia.extensions import db
 from eqia.forms import ConfirmForm, Form
 from eqia.models import (
@@ -66,7 +72,7 @@ from eqia.records.routes import VerifyForm
 from eqia.reviews.forms import ReviewForm
 from eqia.reviews.queue import PickUpForm, ReassignForm
 from tests import factories
-from tests.browser.conftest import BROWSER_MARKS, follow, sign_in, visit
+from tests.browser.conftest import BROWSER_MARKS, PASSWORD, follow, sign_in, visit
 
 pytestmark = BROWSER_MARKS
 
@@ -286,6 +292,14 @@ ANONYMOUS_CASES = [
 LEAD_CASES = [
     Case("start an EqIA", "assessments.start", StartForm, "/eqia/start", "Start"),
     Case(
+        "set up an authenticator app",
+        "auth.set_up_authenticator",
+        AuthenticatorCodeForm,
+        "/auth/account/authenticator",
+        "Continue",
+        [Attempt(expect=("#code",)), attempt(type_in("code", "12"), expect=("#code",))],
+    ),
+    Case(
         "evidence files",
         "assessments.files",
         UploadForm,
@@ -467,7 +481,8 @@ ADMIN_CASES = [
         "Save",
         [
             attempt(untick("active", "y"), expect=("#active",)),
-            attempt(untick("roles", "admin"), expect=("#roles",)),
+            # the demo admin is a break-glass account, which only an admin may be
+            attempt(untick("roles", "admin"), untick("break_glass", "y"), expect=("#roles",)),
         ],
     ),
     Case(
@@ -544,9 +559,57 @@ ADMIN_CASES = [
     Case("import the plan", "plan.import_plan", ImportForm, "/plan/import", "Check the file"),
 ]
 
-# Who signs in (None: nobody) for each group of cases.
+
+def password_only(email: str, without_app: bool = False) -> Callable:
+    """Get as far as the right password (the person's app taken away first, if asked)."""
+
+    def start(page: Page, app) -> None:
+        if without_app:
+            with app.app_context():
+                second_factor.remove(User.by_email(email))
+                db.session.commit()
+        visit(page, "/auth/sign-in")
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        follow(page, page.get_by_role("button", name="Sign in"))
+
+    return start
+
+
+CODE_CASES = [
+    Case(
+        "the code after a password",
+        "auth.sign_in_code",
+        AuthenticatorCodeForm,
+        "/auth/sign-in/code",
+        "Continue",
+        [Attempt(expect=("#code",))],
+    ),
+    Case(
+        "a recovery code after a password",
+        "auth.sign_in_recovery_code",
+        RecoveryCodeForm,
+        "/auth/sign-in/recovery-code",
+        "Continue",
+        [Attempt(expect=("#code",))],
+    ),
+]
+SET_UP_CASES = [
+    Case(
+        "setting up an authenticator app after a password",
+        "auth.sign_in_set_up",
+        AuthenticatorCodeForm,
+        "/auth/sign-in/set-up-authenticator",
+        "Continue",
+        [Attempt(expect=("#code",))],
+    ),
+]
+
+# Who signs in (None: nobody; a function: as far as it goes) for each group of cases.
 PEOPLE = {
     "anonymous": (None, ANONYMOUS_CASES),
+    "after a password": (password_only(SUPER_USER), CODE_CASES),
+    "after a password, with no app": (password_only(ADMIN, without_app=True), SET_UP_CASES),
     "lead": (LEAD, LEAD_CASES),
     "super user": (SUPER_USER, SUPER_USER_CASES),
     "admin": (ADMIN, ADMIN_CASES),
@@ -556,6 +619,9 @@ PEOPLE = {
 WITHOUT_A_SUMMARY = {
     "auth.sign_out": "a button (a confirm form): nothing to get wrong",
     "auth.sign_out_others": "a button (a confirm form)",
+    "auth.new_recovery_codes": "a button (a confirm form)",
+    "auth.break_glass_sign_in": "the sign-in form (case: sign in), on a page of its own only "
+    "while local passwords are off (tests/browser/test_mfa_journey.py)",
     "auth.stay_signed_in": "the timeout warning's request: no page",
     "auth.timed_out": "the timeout warning's request: no page",
     "assessments.remove_action": "a confirm button",
@@ -681,7 +747,9 @@ def test_every_error_summary_link_puts_the_cursor_in_its_control(
             new = ""
         urls = [case.url(new) for case in cases]
     adapter = app.url_map.bind("localhost")
-    if email:
+    if callable(email):
+        email(page, app)
+    elif email:
         sign_in(page, email)
 
     failures, followed = [], 0

@@ -5,10 +5,16 @@ import pytest
 from eqia.permissions import ANYONE
 from tests.helpers import csrf_token, soup
 
-# auth.timed_out ends a session that has usually ended already, as signing out may.
+# auth.timed_out ends a session that has usually ended already, as signing out may. The
+# code and set-up pages after a password, and the break-glass sign-in page, come before
+# anyone is signed in.
 PUBLIC_ENDPOINTS = {
     "static",
     "auth.sign_in",
+    "auth.sign_in_code",
+    "auth.sign_in_recovery_code",
+    "auth.sign_in_set_up",
+    "auth.break_glass_sign_in",
     "auth.sign_out",
     "auth.timed_out",
     # Single sign-on: starting it, the provider sending people back, and "You have signed out".
@@ -48,6 +54,14 @@ def test_a_view_without_a_declaration_is_refused(app, clients):
     assert clients["admin"].get("/undeclared").status_code == 403
 
 
+SIGN_IN_STEPS = {
+    "/auth/sign-in/code",
+    "/auth/sign-in/recovery-code",
+    "/auth/sign-in/set-up-authenticator",
+    "/auth/sign-in/break-glass",
+}
+
+
 def _parameterless_get_urls(app):
     for rule in app.url_map.iter_rules():
         if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static":
@@ -59,6 +73,10 @@ def test_anonymous_visitors_are_sent_to_sign_in_everywhere_else(app, clients):
         response = clients["anonymous"].get(url)
         if url in {"/auth/sign-in", "/accessibility", "/healthz", "/healthz/live"}:
             assert response.status_code == 200, url
+        elif url in SIGN_IN_STEPS:
+            # without a right password first (or while local passwords are on): back to it
+            assert response.status_code == 302, url
+            assert response.location == "/auth/sign-in", url
         elif url in {"/auth/signed-out", "/auth/sign-in/sso", "/auth/sign-in/sso/callback"}:
             # Open to anyone; single sign-on is not set up in these tests (test_sso.py).
             assert response.status_code == (200 if url == "/auth/signed-out" else 404), url

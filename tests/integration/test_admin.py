@@ -5,7 +5,7 @@ from eqia.extensions import db
 from eqia.models import Directorate, Role, User
 from eqia.passwords import COMMON
 from tests import factories
-from tests.helpers import error_summary, soup, submit, table_rows
+from tests.helpers import error_summary, h1, set_up_authenticator, soup, submit, table_rows
 
 NEW_USER = {
     "email": "Jo.Bloggs@Example.org",
@@ -29,7 +29,11 @@ def test_admin_adds_a_user_who_can_then_sign_in(app, clients):
     response = submit(
         fresh, "/auth/sign-in", {"email": "jo.bloggs@example.org", "password": NEW_USER["password"]}
     )
-    assert response.location == "/"
+    # a super user sets up an authenticator app before getting in
+    assert response.location == "/auth/sign-in/set-up-authenticator"
+    _key, response = set_up_authenticator(fresh, response.location)
+    assert h1(soup(response)) == "Save your recovery codes"
+    assert h1(soup(fresh.get("/auth/account"))) == "Your account"
 
 
 def test_users_are_listed_and_searchable(clients):

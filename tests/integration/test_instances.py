@@ -89,9 +89,17 @@ def sign_in(session, server, email, password=factories.PASSWORD) -> requests.Res
     return session.post(url, data={**data, "password": password}, allow_redirects=False)
 
 
-def signed_in(server, email) -> requests.Session:
+def signed_in(server, email, app=None) -> requests.Session:
+    """A browser signed in through the form (with the code from their authenticator app,
+    read from the suite's database through ``app``, for an admin or super user)."""
     session = requests.Session()
     response = sign_in(session, server, email)
+    if response.headers.get("Location", "").startswith("/auth/sign-in/code"):
+        with app.app_context():
+            code = factories.authenticator_code(email)
+        url = server.url + "/auth/sign-in/code"
+        data = {"csrf_token": form_token(parse(session.get(url))), "code": code}
+        response = session.post(url, data=data, allow_redirects=False)
     assert response.status_code == 302, error_summary(parse(response))
     return session
 
@@ -128,11 +136,13 @@ def test_two_super_users_approving_at_once_through_each_instance_record_one_deci
     ref = submitted_eqia(app, users["lead"].id, directorate_id)
     with app.app_context():
         factories.make_user("super2@example.org", "Sam Second", {Role.SUPER_USER})
+        for email in ("super@example.org", "super2@example.org"):
+            factories.give_authenticator(User.by_email(email))
     reviewers = []
     for server, email in zip(
         instances.servers, ["super@example.org", "super2@example.org"], strict=True
     ):
-        session = signed_in(server, email)
+        session = signed_in(server, email, app)
         page = parse(session.get(f"{server.url}/reviews/{ref}"))
         reviewers.append((session, f"{server.url}/reviews/{ref}", review_data(page, "approved")))
     both_ready = threading.Barrier(2, timeout=30)
@@ -164,9 +174,11 @@ def test_each_email_is_sent_once_by_whichever_instance_or_cron_job_takes_it(
     approved = submitted_eqia(app, users["lead"].id, directorate_id, title="Library hours")
     returned = submitted_eqia(app, users["lead"].id, directorate_id, title="Bus routes")
     one, two = instances.servers
+    with app.app_context():
+        factories.give_authenticator(db.session.get(User, users["super_user"].id))
     decisions = [(one, approved, "approved", ""), (two, returned, "returned", "Say who uses it")]
     for server, ref, decision, comment in decisions:
-        session = signed_in(server, users["super_user"].email)
+        session = signed_in(server, users["super_user"].email, app)
         url = f"{server.url}/reviews/{ref}"
         data = review_data(parse(session.get(url)), decision, comment)
         assert session.post(url, data=data, allow_redirects=False).status_code == 302

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from eqia.extensions import db
 from eqia.models import Role, SignIn, User
 from tests import factories
-from tests.helpers import error_summary, h1, soup, submit, text
+from tests.helpers import error_summary, h1, sign_in_through_form, soup, submit, text
 
 EMAIL = "priya.shah@example.org"
 ADMIN_FORM = {
@@ -26,13 +26,15 @@ ADMIN_FORM = {
 @pytest.fixture
 def person(app):
     with app.app_context():
-        return factories.make_user(email=EMAIL, name="Priya Shah", roles={Role.SUPER_USER}).id
+        user = factories.make_user(email=EMAIL, name="Priya Shah", roles={Role.SUPER_USER})
+        factories.give_authenticator(user)
+        return user.id
 
 
 def signed_in(app, password=factories.PASSWORD):
     """A browser of Priya's, signed in through the form."""
     client = app.test_client()
-    response = submit(client, "/auth/sign-in", {"email": EMAIL, "password": password})
+    response = sign_in_through_form(client, EMAIL, password)
     assert response.location == "/"
     return client
 
