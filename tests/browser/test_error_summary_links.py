@@ -28,6 +28,7 @@ from sqlalchemy import select
 from eqia import sections
 from eqia.admin.characteristic_forms import CharacteristicForm, MoveForm
 from eqia.admin.forms import DirectorateForm, UserForm, UserSearchForm
+from eqia.admin.people_forms import MoveEqiasForm, SignInSettingsForm
 from eqia.assessments.files import UploadForm
 from eqia.assessments.forms import (
     AddAnotherForm,
@@ -498,6 +499,22 @@ ADMIN_CASES = [
         DirectorateForm,
         lambda: f"/admin/directorates/{first(Directorate)}",
         "Save",
+    ),
+    Case(
+        "change the sign-in settings",
+        "admin.sign_in_settings",
+        SignInSettingsForm,
+        "/admin/sign-in",
+        "Save sign-in settings",
+        [attempt(type_in("allowed_domains", "not a domain"), expect=("#allowed_domains",))],
+    ),
+    Case(
+        "move a leaver's EqIAs",
+        "admin.move_eqias",
+        MoveEqiasForm,
+        lambda: f"/admin/users/{user_id('lead@example.org')}/eqias",
+        "Move EqIAs",
+        [attempt(expect=("#to_email",))],
     ),
     Case(
         "add a characteristic",
