@@ -118,13 +118,15 @@ def manual_key(page: BeautifulSoup) -> str:
     return text(page.select_one(".eqia-manual-key")).replace(" ", "")
 
 
-def set_up_authenticator(client, url: str):
+def set_up_authenticator(client, url: str, **more):
     """Set up an authenticator app on this set-up page as a person would: read the key it
-    shows, and send the code an app would show for it now. The key, and the response."""
+    shows, and send the code an app would show for it now (with ``more`` of the form, such
+    as the account page's ``current_password``). The key, and the response."""
     page = soup(client.get(url))
     key = manual_key(page)
     code = mfa.code_at(key, mfa.current_step())
-    response = client.post(url, data={"csrf_token": form_token(page), "code": code})
+    data = {"csrf_token": form_token(page), "code": code, **more}
+    response = client.post(url, data=data)
     return key, response
 
 

@@ -77,6 +77,27 @@ class AuthenticatorCodeForm(Form):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
+def _current_password():
+    return PasswordField(
+        "Your password",
+        description="To check it is you.",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your password"), max_length(1024, "Password")],
+    )
+
+
+class AccountAuthenticatorForm(AuthenticatorCodeForm):
+    """Setting up or replacing an app from the account page: the password first, so a
+    session left open is not enough to take over someone's second factor."""
+
+    current_password = _current_password()
+
+
+class ConfirmPasswordForm(Form):
+    current_password = _current_password()
+    submit = SubmitField("Get new recovery codes", widget=GovSubmitInput())
+
+
 class RecoveryCodeForm(Form):
     code = StringField(
         "Recovery code",

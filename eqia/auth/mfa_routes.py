@@ -1,6 +1,8 @@
 """The authenticator app's pages: the code after a password, setting one up (at sign-in or
 from the account page), recovery codes. README "Authenticator apps"."""
 
+from collections.abc import Callable
+
 from flask import (
     abort,
     current_app,
@@ -15,9 +17,14 @@ from flask_login import current_user
 
 from eqia import sessions
 from eqia.auth import bp, mfa, second_factor, throttle
-from eqia.auth.forms import AuthenticatorCodeForm, RecoveryCodeForm
+from eqia.auth.forms import (
+    AccountAuthenticatorForm,
+    AuthenticatorCodeForm,
+    ConfirmPasswordForm,
+    RecoveryCodeForm,
+)
+from eqia.auth.throttle import CHECKS_THROTTLED
 from eqia.extensions import db
-from eqia.forms import ConfirmForm
 from eqia.models import User
 from eqia.permissions import ANYONE, SIGNED_IN, allow, is_safe_next
 from eqia.security_log import security_event
@@ -162,12 +169,23 @@ def _recovery_codes_page(codes: list[str], continue_url: str, first: bool):
     )
 
 
-def _set_up(user: User, counted: bool):
-    """Show the set-up page, or keep the app whose code was sent: (confirmed?, response)."""
-    form = AuthenticatorCodeForm()
+def _password_confirmed(form) -> tuple[bool, int]:
+    """The signed-in person's password, checked as changing it checks it (and throttled)."""
+    if not throttle.password_check(current_user.id):
+        form.current_password.errors.append(CHECKS_THROTTLED)
+        return False, 429
+    if not current_user.check_password(form.current_password.data):
+        form.current_password.errors.append("Your password is incorrect")
+        return False, 200
+    return True, 200
+
+
+def _set_up(user: User, form, check: Callable[[], tuple[bool, int]]):
+    """Show the set-up page, or keep the app whose code was sent: (confirmed?, response).
+    ``check`` says whether this try may be checked at all, and the status if not."""
     status = 200
     if form.validate_on_submit():
-        allowed, status = _attempt(user, form) if counted else (True, 200)
+        allowed, status = check()
         if allowed:
             if offered := second_factor.offered(user, form.code.data):
                 return offered, None
@@ -185,7 +203,8 @@ def sign_in_set_up():
         return restart
     if user.has_totp:
         return redirect(url_for("auth.sign_in_code", next=_next()))
-    offered, page = _set_up(user, counted=True)
+    form = AuthenticatorCodeForm()
+    offered, page = _set_up(user, form, lambda: _attempt(user, form))
     if page:
         return page
     continue_url = _destination()
@@ -203,7 +222,8 @@ def set_up_authenticator():
         current_user, SignInPolicy.load()
     ):
         abort(404)
-    offered, page = _set_up(current_user, counted=False)
+    form = AccountAuthenticatorForm()
+    offered, page = _set_up(current_user, form, lambda: _password_confirmed(form))
     if page:
         return page
     codes = second_factor.keep(current_user, offered)
@@ -212,12 +232,17 @@ def set_up_authenticator():
     return _recovery_codes_page(codes, url_for("auth.account"), first=True)
 
 
-@bp.route("/account/recovery-codes", methods=["POST"])
+@bp.route("/account/recovery-codes", methods=["GET", "POST"])
 @allow(SIGNED_IN)
 def new_recovery_codes():
-    if not current_user.has_totp or not ConfirmForm().validate_on_submit():
+    if not current_user.has_totp:
         return redirect(url_for("auth.account"))
-    codes = second_factor.replace_recovery_codes(current_user)
-    db.session.commit()
-    security_event("mfa.recovery_codes_replaced", subject_id=current_user.id)
-    return _recovery_codes_page(codes, url_for("auth.account"), first=False)
+    form, status = ConfirmPasswordForm(), 200
+    if form.validate_on_submit():
+        confirmed, status = _password_confirmed(form)
+        if confirmed:
+            codes = second_factor.replace_recovery_codes(current_user)
+            db.session.commit()
+            security_event("mfa.recovery_codes_replaced", subject_id=current_user.id)
+            return _recovery_codes_page(codes, url_for("auth.account"), first=False)
+    return render_template("auth/new_recovery_codes.html", form=form), status

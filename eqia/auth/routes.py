@@ -7,7 +7,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from eqia import sessions
 from eqia.auth import bp, mfa_routes, second_factor, sso, throttle
 from eqia.auth.forms import ChangePasswordForm, SignInForm
-from eqia.auth.throttle import THROTTLED
+from eqia.auth.throttle import CHECKS_THROTTLED, THROTTLED
 from eqia.extensions import db
 from eqia.forms import ConfirmForm
 from eqia.models import User
@@ -16,9 +16,6 @@ from eqia.security_log import attempted, security_event
 from eqia.settings import SignInPolicy
 
 INCORRECT = "Email address or password is incorrect"
-CHECKS_THROTTLED = (
-    "You have entered your current password too many times. Wait 15 minutes, then try again."
-)
 
 
 @cache

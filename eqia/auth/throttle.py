@@ -29,6 +29,9 @@ from eqia.security_log import security_event
 FALLBACK = FixedWindowRateLimiter(MemoryStorage())
 _DEGRADED = "eqia_throttling_degraded"
 THROTTLED = "You have tried to sign in too many times. Wait 15 minutes, then try again."
+CHECKS_THROTTLED = (
+    "You have entered your current password too many times. Wait 15 minutes, then try again."
+)
 
 
 def _address() -> str:

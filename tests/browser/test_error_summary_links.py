@@ -39,8 +39,10 @@ from eqia.assessments.forms import (
 )
 from eqia.auth import second_factor
 from eqia.auth.forms import (
+    AccountAuthenticatorForm,
     AuthenticatorCodeForm,
     ChangePasswordForm,
+    ConfirmPasswordForm,
     RecoveryCodeForm,
     SignInForm,
 )
@@ -295,10 +297,15 @@ LEAD_CASES = [
     Case(
         "set up an authenticator app",
         "auth.set_up_authenticator",
-        AuthenticatorCodeForm,
+        AccountAuthenticatorForm,
         "/auth/account/authenticator",
         "Continue",
-        [Attempt(expect=("#code",)), attempt(type_in("code", "12"), expect=("#code",))],
+        [
+            Attempt(expect=("#current_password", "#code")),
+            attempt(
+                type_in("current_password", PASSWORD), type_in("code", "12"), expect=("#code",)
+            ),
+        ],
     ),
     Case(
         "evidence files",
@@ -501,6 +508,14 @@ ADMIN_CASES = [
         "Save",
     ),
     Case(
+        "get new recovery codes",
+        "auth.new_recovery_codes",
+        ConfirmPasswordForm,
+        "/auth/account/recovery-codes",
+        "Get new recovery codes",
+        [attempt(expect=("#current_password",))],
+    ),
+    Case(
         "change the sign-in settings",
         "admin.sign_in_settings",
         SignInSettingsForm,
@@ -636,7 +651,6 @@ PEOPLE = {
 WITHOUT_A_SUMMARY = {
     "auth.sign_out": "a button (a confirm form): nothing to get wrong",
     "auth.sign_out_others": "a button (a confirm form)",
-    "auth.new_recovery_codes": "a button (a confirm form)",
     "auth.break_glass_sign_in": "the sign-in form (case: sign in), on a page of its own only "
     "while local passwords are off (tests/browser/test_mfa_journey.py)",
     "auth.stay_signed_in": "the timeout warning's request: no page",

@@ -422,25 +422,50 @@ def test_the_account_page_sets_up_and_replaces_an_app_and_its_recovery_codes(app
     sign_in_as(client, people["lead"])
     page = soup(client.get("/auth/account"))
     assert page.find("a", string=re.compile("Set up an authenticator app"))
-    first_key, response = set_up_authenticator(client, "/auth/account/authenticator")
+    url = "/auth/account/authenticator"
+    first_key, response = set_up_authenticator(client, url, current_password=factories.PASSWORD)
     first_codes = [text(li) for li in soup(response).select(".eqia-recovery-codes li")]
     assert len(first_codes) == 10
     page = soup(client.get("/auth/account"))
     assert "You have 10 recovery codes left" in text(page)
-    response = client.post(
-        "/auth/account/recovery-codes",
-        data={"csrf_token": csrf_token(page)},
+    response = submit(
+        client, "/auth/account/recovery-codes", {"current_password": factories.PASSWORD}
     )
     new_codes = [text(li) for li in soup(response).select(".eqia-recovery-codes li")]
     assert len(new_codes) == 10 and not set(new_codes) & set(first_codes)
     with app.app_context():
         hashes = db.session.scalars(select(RecoveryCode.code_hash)).all()
     assert sorted(hashes) == sorted(mfa.recovery_hash(c) for c in new_codes)
-    second_key, _ = set_up_authenticator(client, "/auth/account/authenticator")
+    second_key, _ = set_up_authenticator(client, url, current_password=factories.PASSWORD)
     assert second_key != first_key
     with app.app_context():
         assert db.session.get(User, people["lead"]).totp_secret == second_key
     assert "Authenticator app: replaced" in last_note(app)
+
+
+@pytest.mark.parametrize("url", ["/auth/account/authenticator", "/auth/account/recovery-codes"])
+def test_the_account_page_asks_for_the_password_before_a_new_second_factor(app, people, url):
+    """A session left open is not enough to take over someone's authenticator app."""
+    from tests.conftest import sign_in_as
+
+    with app.app_context():
+        factories.give_authenticator(db.session.get(User, people["lead"]))
+        before = db.session.get(User, people["lead"]).totp_secret
+    client = app.test_client()
+    sign_in_as(client, people["lead"])
+    for password in ("", "not my password"):
+        if url.endswith("authenticator"):
+            _key, response = set_up_authenticator(client, url, current_password=password)
+        else:
+            response = submit(client, url, {"current_password": password})
+        assert response.status_code == 200
+        assert error_summary(soup(response)) == [
+            "Enter your password" if not password else "Your password is incorrect"
+        ]
+        assert soup(response).select(".eqia-recovery-codes li") == []
+    with app.app_context():
+        assert db.session.get(User, people["lead"]).totp_secret == before
+        assert db.session.scalars(select(RecoveryCode.code_hash)).all() == []
 
 
 def test_an_account_without_a_password_is_not_offered_one(app, people):
