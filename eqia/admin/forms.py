@@ -8,7 +8,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    EmailField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -16,25 +15,16 @@ from wtforms import (
     SubmitField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, Optional
+from wtforms.validators import Optional
 
 from eqia import passwords
-from eqia.auth.forms import EMAIL_FORMAT, new_password_rules
-from eqia.forms import Form, max_length, not_blank, strip
+from eqia.auth.forms import email_field, new_password_rules
+from eqia.forms import Form, max_length, not_blank
 from eqia.models import Role
 
 
 class UserForm(Form):
-    email = EmailField(
-        "Email address",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            not_blank("Enter an email address"),
-            max_length(320, "Email address"),
-            Email(message=EMAIL_FORMAT, check_deliverability=False),
-        ],
-    )
+    email = email_field("Email address", "Enter an email address")
     name = StringField(
         "Full name",
         widget=GovTextInput(),

@@ -7,14 +7,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSubmitInput,
     GovTextArea,
-    GovTextInput,
 )
-from wtforms import BooleanField, EmailField, SubmitField, TextAreaField, ValidationError
+from wtforms import BooleanField, SubmitField, TextAreaField, ValidationError
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email
 
-from eqia.auth.forms import EMAIL_FORMAT
-from eqia.forms import Form, GovRadioField, Required, max_length, not_blank, strip
+from eqia.auth.forms import email_field
+from eqia.forms import Form, GovRadioField, Required, max_length, strip
 
 # A domain name as an email address ends: labels of letters, digits and hyphens.
 DOMAIN = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
@@ -70,14 +68,8 @@ class SignInSettingsForm(Form):
 
 
 class MoveEqiasForm(Form):
-    to_email = EmailField(
+    to_email = email_field(
         "Email address of their new project lead",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            not_blank("Enter the email address of the person to move them to"),
-            max_length(320, "Email address"),
-            Email(message=EMAIL_FORMAT, check_deliverability=False),
-        ],
+        "Enter the email address of the person to move them to",
     )
     submit = SubmitField("Move EqIAs", widget=GovSubmitInput())

@@ -8,17 +8,22 @@ from eqia.forms import Form, max_length, not_blank, strip
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.org"
 
 
-class SignInForm(Form):
-    email = EmailField(
-        "Email address",
+def email_field(label: str, blank: str) -> EmailField:
+    """An email address: trimmed, required (``blank`` says so), at most 320 characters."""
+    return EmailField(
+        label,
         widget=GovTextInput(),
         filters=[strip],
         validators=[
-            not_blank("Enter your email address"),
+            not_blank(blank),
             max_length(320, "Email address"),
             Email(message=EMAIL_FORMAT, check_deliverability=False),
         ],
     )
+
+
+class SignInForm(Form):
+    email = email_field("Email address", "Enter your email address")
     password = PasswordField(
         "Password",
         widget=GovPasswordInput(),
