@@ -59,8 +59,26 @@ def old_folder(app, tmp_path, monkeypatch):
     folder.mkdir()
     monkeypatch.setenv("EQIA_UPLOAD_FOLDER", str(folder))
     with app.app_context():
-        lead = factories.make_user("lead@example.org", "Lee Lead")
-        assessment = factories.make_assessment(lead)
+        # As the service wrote them at 0010: today's models have columns 0010 did not.
+        at = datetime(2026, 11, 30, 12, tzinfo=UTC)
+        lead_id = db.session.execute(
+            text(
+                "INSERT INTO users (email, name, job_title, active, password_hash, created_at) "
+                "VALUES ('lead@example.org', 'Lee Lead', 'Officer', :yes, :hash, :at) "
+                "RETURNING id"
+            ),
+            {"yes": True, "hash": factories.password_hash(), "at": at},
+        ).scalar_one()
+        reference = "EQIA-2026-0001"
+        assessment_id = db.session.execute(
+            text(
+                "INSERT INTO assessments (reference, title, owner_id, status, revision, "
+                "created_at, updated_at, summary, lock_version) VALUES (:reference, "
+                "'Changes to library opening hours', :lead, 'draft', 1, :at, :at, '', 1) "
+                "RETURNING id"
+            ),
+            {"reference": reference, "lead": lead_id, "at": at},
+        ).scalar_one()
         for file_id, name, stored_name, uploaded, held in ROWS:
             db.session.execute(
                 text(
@@ -70,19 +88,18 @@ def old_folder(app, tmp_path, monkeypatch):
                 ),
                 {
                     "id": file_id,
-                    "assessment": assessment.id,
+                    "assessment": assessment_id,
                     "name": name,
                     "stored": stored_name,
                     "size": len(uploaded),
                     "sha256": hashlib.sha256(uploaded).hexdigest(),
-                    "lead": lead.id,
-                    "at": datetime(2026, 11, 30, 12, tzinfo=UTC),
+                    "lead": lead_id,
+                    "at": at,
                 },
             )
             if held is not None:
                 (folder / stored_name).write_bytes(held)
         db.session.commit()
-        reference, lead_id = assessment.reference, lead.id
         db.session.remove()
     return folder, reference, lead_id
 
