@@ -71,10 +71,13 @@ def forms(world) -> list[tuple[str, str, bool]]:
         (LEAD, f"/eqia/{draft}/withdraw", False),
         (LEAD, "/eqia/start", False),
         (LEAD, "/auth/account", False),
+        (LEAD, "/auth/account/authenticator", False),
         ("anonymous", "/auth/sign-in", False),
         (SUPER, f"/reviews/{world['submitted']}", False),
         (ADMIN, "/admin/users/new", False),
         (ADMIN, "/admin/users/1", True),
+        (ADMIN, "/admin/users/1/eqias", False),
+        (ADMIN, "/admin/sign-in", False),
         (ADMIN, "/admin/directorates/new", False),
         (ADMIN, "/admin/directorates/1", True),
         (ADMIN, "/admin/characteristics/new", False),
@@ -191,6 +194,7 @@ def url_params(world) -> list[tuple[str, str, list[str]]]:
         (LEAD, "/eqia/", ["page", "show"]),
         (LEAD, f"/eqia/{world['draft']}/history", ["page"]),
         (ADMIN, "/admin/directorates", ["page"]),
+        (ADMIN, "/admin/users/1/eqias", ["page"]),
     ]
 
 
@@ -225,6 +229,7 @@ def test_every_id_and_reference_in_a_path_survives_hostile_input(app, clients, w
     for number in numbers:
         paths += [
             f"/admin/users/{number}",
+            f"/admin/users/{number}/eqias",
             f"/admin/directorates/{number}",
             f"/admin/characteristics/{number}",
             f"/plan/objectives/{number}",

@@ -227,3 +227,18 @@ def test_anyone_from_any_domain_when_none_is_listed(app, client, sso):
         SignInPolicy(new_accounts="anyone").save(None)
         db.session.commit()
     assert sso_sign_in(client, sso, "sub-1", email="kai@elsewhere.example").location == "/"
+
+
+@pytest.mark.parametrize("name", ["state", "code", "error", "next"])
+@pytest.mark.parametrize(
+    "value", ["\x00", "before\x00after", "²", "99999999999999999999", "x" * 5000, "%FF%FE"]
+)
+def test_hostile_callback_and_start_parameters_get_a_page_not_an_error(
+    app, client, sso, anyone, name, value
+):
+    start(client)
+    response = client.get("/auth/sign-in/sso/callback", query_string={name: value})
+    assert response.status_code in (302, 400), response.status_code
+    assert client.get("/auth/sign-in/sso", query_string={"next": value}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count(SignIn.id))) == 0
