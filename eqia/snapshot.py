@@ -20,6 +20,7 @@ Schema version 2 (the current one)::
       "outcome": Coded | null,             # no-major-change, adjust, continue, stop
       "summary": str, "review_date": "YYYY-MM-DD" | null,
       "converted_from": 1,                 # only on revisions migration 0007 converted
+      "due_regard": DueRegard,             # absent from revisions frozen before the checks
       "sections": [
         {"slug": str, "number": int, "title": str,
          "answers": [Answer],              # question sections, in question order
@@ -48,6 +49,12 @@ Schema version 2 (the current one)::
               "progress": Coded | null, "progress_note": str,
               "plan_action": Coded | null} # an EDI action plan action, by reference
     Link   = {"objective": Coded, "theme": str, "how": str}   # objective code: its number
+    DueRegard = {"checked_on": "YYYY-MM-DD",  # the day of the submission they were run on
+                 "checks": [Check]}           # every check that was turned on, in order
+    Check  = {"code": str, "title": str, "principle": str, "says": str, "citation": str,
+              "blocking": bool, "settings": {str: int},   # its thresholds at the time
+              "details": [str],            # what fell short, a line each: none if it passed
+              "reason": str}               # the lead's reason for going on despite it
 
 The content hash is the SHA-256 of the document's canonical JSON (sorted keys, no
 spaces, UTF-8). A revision converted from schema 1 keeps the schema-1 document it
@@ -286,6 +293,57 @@ def _section(data: dict) -> SectionView:
 
 
 @dataclass(frozen=True)
+class CheckResult:
+    """One due-regard check's finding: as check answers shows it, or as a revision froze it."""
+
+    code: str
+    title: str
+    principle: str
+    says: str
+    citation: str
+    blocking: bool
+    settings: dict
+    details: tuple[str, ...]
+    reason: str = ""
+
+    @property
+    def warned(self) -> bool:
+        return bool(self.details)
+
+    def frozen(self) -> dict:
+        return {
+            "code": self.code,
+            "title": self.title,
+            "principle": self.principle,
+            "says": self.says,
+            "citation": self.citation,
+            "blocking": self.blocking,
+            "settings": dict(self.settings),
+            "details": list(self.details),
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class DueRegardView:
+    checked_on: date
+    checks: list[CheckResult]
+
+    @property
+    def warnings(self) -> list[CheckResult]:
+        return [c for c in self.checks if c.warned]
+
+
+def _due_regard(data: dict | None) -> DueRegardView | None:
+    if data is None:
+        return None
+    checks = [
+        CheckResult(**(entry | {"details": tuple(entry["details"])})) for entry in data["checks"]
+    ]
+    return DueRegardView(date.fromisoformat(data["checked_on"]), checks)
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """A revision (or the answers as they stand) as every page and the PDF show it."""
 
@@ -321,6 +379,11 @@ class Snapshot:
     def decision_date(self) -> date | None:
         value = self.document["decision_date"]
         return date.fromisoformat(value) if value else None
+
+    @property
+    def due_regard(self) -> DueRegardView | None:
+        """The checks run at submission (None before a submission, or from before them)."""
+        return _due_regard(self.document.get("due_regard"))
 
     def section(self, slug: str) -> SectionView | None:
         return next((s for s in self.sections if s.slug == slug), None)

@@ -8,7 +8,7 @@ app's error handler shows on a page of its own.
 
 from sqlalchemy import select, update
 
-from eqia import notifications, permissions
+from eqia import due_regard, notifications, permissions
 from eqia.database import insert_unless_present
 from eqia.errors import IllegalMove, Incomplete, NotAllowed, WorkflowError
 from eqia.extensions import db
@@ -33,8 +33,8 @@ from eqia.records import sealing
 from eqia.sections import Progress
 from eqia.sections import snapshot as builder
 from eqia.sections.saving import copied_columns
-from eqia.snapshot import content_hash
-from eqia.timefmt import utcnow
+from eqia.snapshot import content_hash, read
+from eqia.timefmt import uk_today, utcnow
 
 
 def require(condition: bool, message: str, error: type[WorkflowError] = NotAllowed) -> None:
@@ -103,15 +103,21 @@ def submit(
     progress: Progress,
     to: User | None = None,
     message: str = "",
+    reasons: dict[str, str] | None = None,
 ) -> Revision:
     """Freeze the answers as a revision and send it for sign-off. ``progress`` is the
-    request's own reading of the sections (``sections.progress``)."""
+    request's own reading of the sections (``sections.progress``); ``reasons`` are the
+    lead's for going past the due-regard checks' warnings, by check code: the checks run
+    again on what is frozen, and are frozen with it."""
     require(permissions.can_edit(by, assessment), "You cannot submit this EqIA")
     if progress.incomplete:
         raise Incomplete(progress.incomplete)
     if to is not None:
         require(permissions.can_review(to, assessment), f"{to.name} cannot sign off this EqIA")
     snapshot = builder.build(assessment, progress.ctx, submitted_by=by)
+    today = uk_today()
+    checks = due_regard.run(read(snapshot), due_regard.DueRegardPolicy.load(), today)
+    snapshot["due_regard"] = due_regard.frozen(checks, reasons or {}, today)
     revision = Revision(
         assessment_id=assessment.id,
         number=assessment.revision,

@@ -31,7 +31,8 @@ AIMS = {
 NEUTRAL = {"kinds": ["neutral"], "evidence": "No different effect found"}
 NEGATIVE = {
     "kinds": ["negative"],
-    "evidence": "Older residents use weekday mornings most",
+    "evidence": "Older residents use weekday mornings most: in the 2023 counts, people over 65 "
+    "made 41% of weekday morning visits",
     "mitigation": "Home library service",
     "residual": "low",
 }
@@ -46,7 +47,7 @@ OUTCOME = {
     "outcome": "adjust",
     "summary": "Keep Tuesday mornings at two libraries",
     "monitoring": "Quarterly visit counts",
-    "review_date": ["1", "4", "2030"],
+    "review_date": ["1", "4", "2029"],
 }
 
 
@@ -69,7 +70,8 @@ def complete(
     save(client, ref, "who", WHO)
     save(client, ref, "evidence", EVIDENCE)
     for code in characteristics:
-        save(client, ref, f"impacts/{code}", NEGATIVE if code == negative else NEUTRAL)
+        neutral = {**NEUTRAL, "evidence": f"{NEUTRAL['evidence']} for {code}"}
+        save(client, ref, f"impacts/{code}", NEGATIVE if code == negative else neutral)
     save(client, ref, "aims", AIMS)
     if negative:
         submit(client, f"/eqia/{ref}/actions/new", {"version": "0", **ACTION})

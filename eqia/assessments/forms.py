@@ -81,6 +81,32 @@ class SubmitForm(Form):
     message = long_text("Message for the super user (optional)", MEDIUM, Optional(), name="Message")
     submit = SubmitField("Submit for sign-off", widget=GovSubmitInput())
 
+    def reason_fields(self) -> dict:
+        """The reasons asked for, by check code (see ``submit_form``)."""
+        return {
+            name.removeprefix("reason_").replace("_", "-"): field
+            for name, field in self._fields.items()
+            if name.startswith("reason_")
+        }
+
+    def reasons(self) -> dict[str, str]:
+        return {code: field.data or "" for code, field in self.reason_fields().items()}
+
+
+def submit_form(warnings) -> SubmitForm:
+    """The submit form, asking the lead's reason for going past each warning."""
+    fields = {
+        "reason_" + warning.code.replace("-", "_"): long_text(
+            "Why are you going on despite this warning?",
+            MEDIUM,
+            Required(f"Explain why you are going on despite the warning: {warning.title}"),
+            name=f"Reason ({warning.title})",
+            description="The super user reads this, and it is printed in the record.",
+        )
+        for warning in warnings
+    }
+    return type("SubmitWithReasonsForm", (SubmitForm,), fields)()
+
 
 class WithdrawForm(Form):
     reason = long_text("Why are you withdrawing this EqIA?", MEDIUM, Optional(), name="Reason")

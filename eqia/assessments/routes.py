@@ -5,13 +5,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from eqia import pending, sections, workflow
+from eqia import due_regard, pending, sections, workflow
 from eqia.assessments import bp, yours
 from eqia.assessments.forms import (
     AddAnotherForm,
     StartForm,
-    SubmitForm,
     WithdrawForm,
+    submit_form,
 )
 from eqia.errors import Conflict, Incomplete
 from eqia.extensions import db
@@ -202,16 +202,19 @@ def _current_answers(assessment: Assessment, page: sections.Page) -> list:
 def check(assessment: Assessment):
     ctx = _context(assessment)
     progress = sections.progress(assessment, ctx)
-    form = SubmitForm()
+    snapshot = sections.live(assessment, ctx)
+    checks = due_regard.run(snapshot, due_regard.DueRegardPolicy.load(), uk_today())
+    form = submit_form([c for c in checks if c.warned and not c.blocking])
     form.super_user_id.choices = [SelectChoice("", "Any EqIA super user")] + [
         SelectChoice(u.id, f"{u.name}, {u.job_title}") for u in workflow.reviewers(assessment)
     ]
     if form.validate_on_submit():
         chosen = db.session.get(User, form.super_user_id.data) if form.super_user_id.data else None
+        message = form.message.data or ""
         try:
-            workflow.submit(assessment, current_user, progress, chosen, form.message.data or "")
+            workflow.submit(assessment, current_user, progress, chosen, message, form.reasons())
             db.session.commit()
-        except Incomplete:
+        except (Incomplete, due_regard.ChecksNotAnswered):
             db.session.rollback()  # the page lists what is left to do
         else:
             return redirect(url_for("assessments.submitted", ref=assessment.reference))
@@ -219,7 +222,9 @@ def check(assessment: Assessment):
         "assessments/check.html",
         assessment=assessment,
         progress=progress,
-        snapshot=sections.live(assessment, ctx),
+        snapshot=snapshot,
+        checks=checks,
+        check_sections=due_regard.SECTIONS,
         change_urls=sections.change_urls(assessment, ctx),
         form=form,
     )

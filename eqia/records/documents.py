@@ -232,6 +232,7 @@ def record(
         history=_history(assessment, until),
         signed_off=bool(decision and decision.approved),
         anchor=anchor,
+        due_regard=snapshot.due_regard,
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from eqia.snapshot import SectionView
+from eqia.snapshot import DueRegardView, SectionView
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,7 @@ class Record:
     history: list[HistoryLine]
     signed_off: bool  # False: watermarked "Not signed off" on every page
     anchor: AuditAnchor | None = None  # set when a signed-off revision is sealed
+    due_regard: DueRegardView | None = None  # the checks frozen at submission
 
     @property
     def info(self) -> dict[str, str]:
