@@ -356,7 +356,7 @@ def build_assessment(spec: dict, stage: str, reviewer: str = "superuser@example.
         if not characteristic.active:
             continue
         kind, evidence, mitigation, residual, find_out = spec["impacts"].get(
-            code, ("neutral", _neutral(characteristic), "", "", "")
+            code, ("neutral", spec.get("neutral") or _neutral(characteristic), "", "", "")
         )
         assessment.impacts.append(
             Impact(
@@ -399,7 +399,8 @@ def build_assessment(spec: dict, stage: str, reviewer: str = "superuser@example.
     super_user = User.by_email(reviewer)
     progress = sections.progress(assessment, sections.Context.load(assessment))
     chosen = super_user if stage == "submitted" else None
-    workflow.submit(assessment, owner, progress, chosen, "Ready for sign-off.")
+    message, reasons = "Ready for sign-off.", spec.get("reasons", {})
+    workflow.submit(assessment, owner, progress, chosen, message, reasons)
     if stage == "submitted":
         return
     sections_of = [s.slug for s in workflow.latest_revision(assessment).read().sections]
@@ -443,7 +444,9 @@ def _variant(spec: dict, **changes) -> dict:
 
 def seed_assessments() -> None:
     """EqIAs at every stage for the demo leads: drafts, one awaiting each super user,
-    one returned with comments, and two signed off (one overdue for review)."""
+    one returned with comments, two signed off (one overdue for review), and the thin ones
+    the due-regard checks warn about."""
+    from eqia import demo_thin
     build_assessment(LIBRARIES, "complete")
     build_assessment(
         _variant(
@@ -493,4 +496,5 @@ def seed_assessments() -> None:
         ),
         "empty",
     )
+    demo_thin.seed_thin()
     db.session.commit()

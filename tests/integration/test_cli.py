@@ -87,7 +87,16 @@ def test_seed_demo_is_idempotent(app, runner):
             "Community warm spaces grant scheme": "approved",
             "Hybrid working policy": "draft",
             "Refresh of the customer services strategy": "draft",
+            "Whittlesey recycling centre: weekday closures": "draft",
+            "Whittlesey recycling centre: Tuesday closures": "submitted",
         }
+        thin = db.session.scalar(
+            select(Assessment)
+            .where(Assessment.title.startswith("Whittlesey"))
+            .where(Assessment.status == "submitted")
+        )
+        frozen = thin.revisions[0].read().due_regard
+        assert len(frozen.warnings) >= 5 and all(c.reason for c in frozen.warnings)
         waiting_for = dict(
             db.session.execute(
                 select(Assessment.title, User.email)
@@ -98,6 +107,7 @@ def test_seed_demo_is_idempotent(app, runner):
         assert waiting_for == {
             "Home to school transport: new eligibility assessment": "superuser@example.org",
             "Closing the Ely recycling centre on Wednesdays": "superuser2@example.org",
+            "Whittlesey recycling centre: Tuesday closures": "superuser@example.org",
         }
         overdue = db.session.scalar(
             select(Assessment.review_date).where(
