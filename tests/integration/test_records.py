@@ -138,7 +138,8 @@ def full(app, clients, users):
         },
     )
     upload(lead, ref, make_pdf("Survey"), EVIDENCE_NAME)
-    response = submit(lead, f"/eqia/{ref}/check", {"declaration": ["agreed"]})
+    reason = {"reason_thin_evidence": "The attached survey is the evidence."}
+    response = submit(lead, f"/eqia/{ref}/check", {"declaration": ["agreed"], **reason})
     assert response.status_code == 302, error_summary(soup(response))
     approve(app, ref, users["super_user"].id, comment=TRICKY["comment"])
     return ref
@@ -285,10 +286,12 @@ def test_the_signed_record_is_tagged_for_screen_readers(app, clients, full):
     assert pdfs.tagging_problems(content, f"{full} revision 1: {TITLE}") == []
     tree, document = pdfs.structure(content)
     # Read in order, the headings are the record's: its title, then every section, the
-    # review, the sign-off and the history, and the bookmarks are the same.
+    # due-regard checks, the review, the sign-off and the history, and the bookmarks are the
+    # same.
     expected = [
         ("H1", TITLE),
         *(("H2", section.heading) for section in snapshot.sections),
+        ("H2", "Due regard checks"),
         ("H2", "The super user's review"),
         ("H2", "Sign-off"),
         ("H2", "History"),
