@@ -42,7 +42,8 @@ class WholeNumber:
     def __call__(self, form, field) -> None:
         t = self.threshold
         value = (field.data or "").strip()
-        if not (value.isascii() and value.isdigit() and t.low <= int(value) <= t.high):
+        digits = value.isascii() and value.isdigit() and len(value) <= len(str(t.high))
+        if not (digits and t.low <= int(value) <= t.high):
             raise ValidationError(
                 f"The {t.label.lower()} must be between {t.low} and {t.high} {t.unit}"
             )

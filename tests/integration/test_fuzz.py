@@ -33,18 +33,21 @@ LEAD, SUPER, ADMIN, AUDITOR = "lead", "super_user", "admin", "auditor"
 
 @pytest.fixture
 def world(app, users, ref):
-    """A draft of the lead's with an action, one awaiting sign-off, one signed off."""
+    """A draft of the lead's with an action, a thin one the due-regard checks warn about, one
+    awaiting sign-off, one signed off."""
     with app.app_context():
         factories.make_directorate("Place & Sustainability")
         draft = factories.make_eqia("A full draft", stage="complete")
         submitted = factories.make_eqia("Waiting", stage="submitted").reference
         approved = factories.make_eqia("Signed off").reference
+        thin = factories.make_eqia("Thin", stage="complete", impacts={}).reference
         action_id = draft.actions[0].id
         return {
             "draft": draft.reference,
             "action": action_id,
             "submitted": submitted,
             "approved": approved,
+            "thin": thin,
         }
 
 
@@ -68,6 +71,7 @@ def forms(world) -> list[tuple[str, str, bool]]:
         (LEAD, f"/eqia/{draft}/actions", False),
         (LEAD, f"/eqia/{draft}/co-authors", False),
         (LEAD, f"/eqia/{draft}/check", False),
+        (LEAD, f"/eqia/{world['thin']}/check", False),
         (LEAD, f"/eqia/{draft}/withdraw", False),
         (LEAD, "/eqia/start", False),
         (LEAD, "/auth/account", False),
@@ -78,6 +82,7 @@ def forms(world) -> list[tuple[str, str, bool]]:
         (ADMIN, "/admin/users/1", True),
         (ADMIN, "/admin/users/1/eqias", False),
         (ADMIN, "/admin/sign-in", False),
+        (ADMIN, "/admin/due-regard-checks", False),
         (ADMIN, "/admin/directorates/new", False),
         (ADMIN, "/admin/directorates/1", True),
         (ADMIN, "/admin/characteristics/new", False),
