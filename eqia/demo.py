@@ -3,6 +3,7 @@
 from sqlalchemy import select
 
 from eqia.auth import mfa
+from eqia.demo_programme import seed_programme
 from eqia.extensions import db
 from eqia.models import Directorate, Role, User
 from eqia.timefmt import utcnow
@@ -76,6 +77,7 @@ def seed(password: str) -> list[User]:
     db.session.commit()
     seed_plan()
     seed_assessments()
+    seed_programme()
     return users
 
 

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from eqia.admin import audit, characteristics, people, routes  # noqa: E402,F401
+from eqia.admin import audit, characteristics, people, programmes, routes  # noqa: E402,F401
