@@ -37,6 +37,8 @@ Schema version 2 (the current one)::
     Answer = {"key": field name, "question": str,
               "type": "text" | "date" | "choice" | "choices",
               "value": str | "YYYY-MM-DD" | Coded | [Coded] | null}
+                                           # a choice whose blank is an answer ("Not part
+                                           # of a programme") is Coded with code ""
     File   = {"id": int | null, "name": str, "size": int, "sha256": str}
     Impact = {"characteristic": Coded, "retired": bool,
               "kinds": [Coded],            # positive, negative, neutral, not_known

@@ -169,7 +169,8 @@ class AboutSection(QuestionSection):
         if not ctx.programmes:
             del form.programme_id  # nothing to choose from: not asked, not answered
             return
-        form.programme_id.choices = [SelectChoice("", "Not part of a programme")] + [
+        form.programme_id.blank_means = "Not part of a programme"
+        form.programme_id.choices = [SelectChoice("", form.programme_id.blank_means)] + [
             SelectChoice(p.id, p.name) for p in ctx.programmes
         ]
 

@@ -51,7 +51,12 @@ def answer(field) -> dict:
         values = [coded(v, _choice_label(field.choices, v)) for v in data or []]
         return entry | {"type": "choices", "value": values}
     if isinstance(field, SelectFieldBase):
-        value = None if _blank(data) else coded(data, _choice_label(field.choices, data))
+        if _blank(data):
+            # An optional choice whose blank is itself an answer ("Not part of a programme").
+            none = getattr(field, "blank_means", None)
+            value = coded("", none) if none else None
+        else:
+            value = coded(data, _choice_label(field.choices, data))
         return entry | {"type": "choice", "value": value}
     if isinstance(field, DateField):
         return entry | {"type": "date", "value": data.isoformat() if data else None}

@@ -7,7 +7,8 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from eqia.models import Assessment, DecisionKind
+from eqia.extensions import db
+from eqia.models import Assessment, DecisionKind, Programme
 from eqia.records.register import FILTERS
 from tests import factories
 from tests.helpers import soup
@@ -36,6 +37,8 @@ def world(app, users, ref):
     """A draft of the lead's with an action, one awaiting sign-off, one signed off."""
     with app.app_context():
         factories.make_directorate("Place & Sustainability")
+        db.session.add(Programme(name="Budget 2027/28"))
+        db.session.commit()
         draft = factories.make_eqia("A full draft", stage="complete")
         submitted = factories.make_eqia("Waiting", stage="submitted").reference
         approved = factories.make_eqia("Signed off").reference
@@ -80,6 +83,8 @@ def forms(world) -> list[tuple[str, str, bool]]:
         (ADMIN, "/admin/sign-in", False),
         (ADMIN, "/admin/directorates/new", False),
         (ADMIN, "/admin/directorates/1", True),
+        (ADMIN, "/admin/programmes/new", False),
+        (ADMIN, "/admin/programmes/1", True),
         (ADMIN, "/admin/characteristics/new", False),
         (ADMIN, "/admin/characteristics/1", True),
         (ADMIN, "/plan/objectives/new", False),
@@ -194,6 +199,8 @@ def url_params(world) -> list[tuple[str, str, list[str]]]:
         (LEAD, "/eqia/", ["page", "show"]),
         (LEAD, f"/eqia/{world['draft']}/history", ["page"]),
         (ADMIN, "/admin/directorates", ["page"]),
+        (ADMIN, "/admin/programmes", ["page"]),
+        (AUDITOR, "/programmes/", ["page"]),
         (ADMIN, "/admin/users/1/eqias", ["page"]),
     ]
 
@@ -231,6 +238,9 @@ def test_every_id_and_reference_in_a_path_survives_hostile_input(app, clients, w
             f"/admin/users/{number}",
             f"/admin/users/{number}/eqias",
             f"/admin/directorates/{number}",
+            f"/admin/programmes/{number}",
+            f"/programmes/{number}",
+            f"/programmes/{number}.pdf",
             f"/admin/characteristics/{number}",
             f"/plan/objectives/{number}",
             f"/plan/themes/{number}",

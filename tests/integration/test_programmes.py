@@ -281,6 +281,13 @@ class TestMembership:
         save(clients["lead"], ref, "about", about)
         with app.app_context():
             assert Assessment.by_reference(ref).programme_id is None
+        check = soup(clients["lead"].get(f"/eqia/{ref}/check"))
+        row = next(
+            r
+            for r in check.select(".govuk-summary-list__row")
+            if text(r.select_one(".govuk-summary-list__key")) == self.QUESTION
+        )
+        assert text(row.select_one(".govuk-summary-list__value")) == "Not part of a programme"
 
 
 # --- The programme page -------------------------------------------------------------------
