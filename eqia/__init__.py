@@ -60,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from eqia.auth import bp as auth_bp
     from eqia.main import bp as main_bp
     from eqia.plan import bp as plan_bp
+    from eqia.programmes import bp as programmes_bp
     from eqia.records import bp as records_bp
     from eqia.reviews import bp as reviews_bp
 
@@ -69,5 +70,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(assessments_bp, url_prefix="/eqia")
     app.register_blueprint(reviews_bp, url_prefix="/reviews")
     app.register_blueprint(plan_bp, url_prefix="/plan")
+    app.register_blueprint(programmes_bp, url_prefix="/programmes")
     app.register_blueprint(records_bp, url_prefix="/records")
     return app

@@ -3,6 +3,7 @@
 from sqlalchemy import select
 
 from eqia.auth import mfa
+from eqia.demo_programme import seed_programme
 from eqia.extensions import db
 from eqia.models import Directorate, Role, User
 from eqia.timefmt import utcnow
@@ -76,6 +77,7 @@ def seed(password: str) -> list[User]:
     db.session.commit()
     seed_plan()
     seed_assessments()
+    seed_programme()
     return users
 
 
@@ -447,6 +449,7 @@ def seed_assessments() -> None:
     one returned with comments, two signed off (one overdue for review), and the thin ones
     the due-regard checks warn about."""
     from eqia import demo_thin
+
     build_assessment(LIBRARIES, "complete")
     build_assessment(
         _variant(

@@ -58,8 +58,7 @@ REASONS = {
     "same-evidence": "We had no other evidence for any characteristic.",
     "no-engagement": "There was no time to consult before the budget deadline.",
     "gaps-without-action": "We will ask the site staff what they notice.",
-    "decision-date": "The committee meets on that date and the saving is already in the "
-    "budget.",
+    "decision-date": "The committee meets on that date and the saving is already in the budget.",
     "no-decision-maker": "The committee is not yet decided.",
     "review-date": "The change is small, so it need not be reviewed sooner.",
 }

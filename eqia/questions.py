@@ -186,6 +186,15 @@ class AboutForm(SectionForm):
         validators=[Required("Select the directorate")],
     )
     service = text_input("Service", "Enter the service", description="For example, Libraries.")
+    # Asked only when there are programmes to choose from (``AboutSection.choices``).
+    programme_id = GovSelectField(
+        "Is this proposal part of a programme?",
+        widget=GovSelect(),
+        coerce=optional_int,
+        validators=[Optional()],
+        description="For example, the year's budget proposals. The EqIA super user reads "
+        "the other EqIAs of the programme beside this one, for their cumulative impact.",
+    )
     decision_maker = text_input(
         "Who will make the decision?",
         "Enter who will make the decision",

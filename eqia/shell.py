@@ -53,6 +53,7 @@ def navigation(user: User) -> list[dict]:
         items.append({"text": "Sign-off queue", "endpoint": "reviews.queue"})
     if may(user, OVERSIGHT):
         items.append({"text": "Register", "endpoint": "records.register"})
+        items.append({"text": "Programmes", "endpoint": "programmes.index"})
     if may(user, ADMIN):
         items.append({"text": "Admin", "endpoint": "admin.users"})
     items.append({"text": "Your account", "endpoint": "auth.account"})

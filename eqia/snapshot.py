@@ -15,6 +15,8 @@ Schema version 2 (the current one)::
       "title": str,
       "lead": Person | null, "co_authors": [Person], "submitted_by": Person | null,
       "directorate": Coded | null,         # a directorate's code is its id
+      "programme": Coded | null,           # a programme's code is its id; absent from
+                                           # revisions frozen before programmes existed
       "proposal_type": Coded | null,       # policy, strategy, service-change, ...
       "decision_maker": str, "decision_date": "YYYY-MM-DD" | null,
       "outcome": Coded | null,             # no-major-change, adjust, continue, stop
@@ -36,6 +38,8 @@ Schema version 2 (the current one)::
     Answer = {"key": field name, "question": str,
               "type": "text" | "date" | "choice" | "choices",
               "value": str | "YYYY-MM-DD" | Coded | [Coded] | null}
+                                           # a choice whose blank is an answer ("Not part
+                                           # of a programme") is Coded with code ""
     File   = {"id": int | null, "name": str, "size": int, "sha256": str}
     Impact = {"characteristic": Coded, "retired": bool,
               "kinds": [Coded],            # positive, negative, neutral, not_known
@@ -360,6 +364,11 @@ class Snapshot:
     lead = property(lambda self: self._name("lead"))
     submitted_by = property(lambda self: self._name("submitted_by"))
     directorate = property(lambda self: _label(self.document["directorate"]))
+    # Absent from revisions frozen before programmes: read with .get.
+    programme = property(lambda self: _label(self.document.get("programme")))
+    programme_id = property(
+        lambda self: int(p["code"]) if (p := self.document.get("programme")) else None
+    )
     proposal_type = property(lambda self: _label(self.document["proposal_type"]))
     outcome = property(lambda self: _label(self.document["outcome"]))
     outcome_code = property(lambda self: (self.document["outcome"] or {}).get("code"))

@@ -122,6 +122,7 @@ def make_eqia(
     summary: str = "Keep Tuesday mornings at two libraries.",
     impacts: dict | None = None,
     objectives: dict | None = None,
+    programme_id: int | None = None,
 ):
     """A complete EqIA taken to a stage (draft "complete", "submitted", "returned",
     "approved") by the workflow, as the demo makes them. Owner, reviewer and
@@ -134,6 +135,8 @@ def make_eqia(
     base = demo.LIBRARIES
     answers = {slug: dict(data) for slug, data in base["answers"].items()}
     answers["about"]["proposal_type"] = proposal_type
+    if programme_id is not None:
+        answers["about"]["programme_id"] = programme_id
     answers["outcome"].update(outcome=outcome, summary=summary)
     if outcome == "continue":
         answers["outcome"]["justification"] = "Proportionate and objectively justified."

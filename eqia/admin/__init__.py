@@ -2,4 +2,11 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from eqia.admin import audit, characteristics, due_regard, people, routes  # noqa: E402,F401
+from eqia.admin import (  # noqa: E402,F401
+    audit,
+    characteristics,
+    due_regard,
+    people,
+    programmes,
+    routes,
+)

@@ -1,7 +1,7 @@
 """What admins (and people changing their own account) change is in the audit trail.
 
-Users and their roles, directorates, the characteristics catalogue and the action
-plan are audited where they are written: when a signed-in person's request flushes
+Users and their roles, directorates, programmes, the characteristics catalogue and
+the action plan are audited where they are written: when a signed-in person's request flushes
 a change to one of them, an event says who changed what, from what to what, in the
 same transaction and the same hash chain as the EqIAs' events. Nobody can grant
 themselves a role, use it and take it away again without it showing. Passwords are
@@ -36,6 +36,7 @@ from eqia.models import (
     EventKind,
     Objective,
     PlanAction,
+    Programme,
     Role,
     Theme,
     User,
@@ -130,6 +131,16 @@ AUDITED: dict[type, Audited] = {
         EventKind.DIRECTORATE_CHANGED,
         lambda d: d.name,
         {"name": ("Name", _text), "active": ("Active", _yes_no)},
+    ),
+    Programme: Audited(
+        EventKind.PROGRAMME_ADDED,
+        EventKind.PROGRAMME_CHANGED,
+        lambda p: p.name,
+        {
+            "name": ("Name", _text),
+            "description": ("Description", _text),
+            "active": ("Leads can choose it", _yes_no),
+        },
     ),
     Characteristic: Audited(
         EventKind.CHARACTERISTIC_ADDED,

@@ -19,8 +19,11 @@ from wtforms.validators import Optional
 
 from eqia import passwords
 from eqia.auth.forms import email_field, new_password_rules
-from eqia.forms import Form, max_length, not_blank
+from eqia.forms import Form, long_text, max_length, not_blank, strip
 from eqia.models import Role
+from eqia.models.programmes import NAME_LENGTH
+
+DESCRIPTION_LIMIT = 2_000
 
 
 class UserForm(Form):
@@ -107,3 +110,32 @@ class UserSearchForm(Form):
         widget=GovTextInput(),
         validators=[Optional(), max_length(320, "Search")],
     )
+
+
+class ProgrammeForm(Form):
+    name = StringField(
+        "Programme name",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            not_blank("Enter a programme name"),
+            max_length(NAME_LENGTH, "Programme name"),
+        ],
+        description="For example, Budget 2027/28. Project leads choose it by this name.",
+    )
+    description = long_text(
+        "Description (optional)",
+        DESCRIPTION_LIMIT,
+        Optional(),
+        name="Description",
+        filters=[strip],
+        description="What the programme is and who decides it, for example the committee "
+        "that takes the budget.",
+    )
+    active = BooleanField(
+        "Project leads can choose this programme",
+        widget=GovCheckboxInput(),
+        default=True,
+        description="Untick when the programme is closed: EqIAs already in it stay in it.",
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())

@@ -16,6 +16,7 @@ from eqia.models.assessments import (
 from eqia.models.audit import AuditHead, Event
 from eqia.models.catalogue import Characteristic, District, Objective, Theme
 from eqia.models.plan import PlanAction, PlanImportUpload
+from eqia.models.programmes import Programme
 from eqia.models.records import SealedRecord
 from eqia.models.reviews import Decision, OutboxMessage, SectionEvaluation
 from eqia.models.types import (
@@ -61,6 +62,7 @@ __all__ = [
     "PlanAction",
     "PlanImportUpload",
     "PlanStatus",
+    "Programme",
     "Rating",
     "RecoveryCode",
     "ReferenceCounter",

@@ -63,6 +63,7 @@ class Assessment(db.Model):
     # Copied from the answers when they are saved, so lists can filter and sort in SQL.
     directorate_id: Mapped[int | None] = mapped_column(ForeignKey("directorates.id"), index=True)
     proposal_type: Mapped[str | None] = mapped_column(String(40))
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id"), index=True)
     outcome: Mapped[str | None] = mapped_column(String(40))
     review_date: Mapped[date | None] = mapped_column(Date)
     # The super user who has picked it up for review, if any.

@@ -150,6 +150,8 @@ class EventKind(StrEnum):
     PLAN_CHANGED = "plan-changed"
     OWNER_CHANGED = "owner-changed"
     SETTINGS_CHANGED = "settings-changed"
+    PROGRAMME_ADDED = "programme-added"
+    PROGRAMME_CHANGED = "programme-changed"
 
     @property
     def label(self) -> str:
@@ -178,6 +180,8 @@ class EventKind(StrEnum):
             "plan-changed": "Action plan changed",
             "owner-changed": "Moved to a new project lead",
             "settings-changed": "Sign-in settings changed",
+            "programme-added": "Programme added",
+            "programme-changed": "Programme changed",
         }[self]
 
     @classmethod

@@ -12,6 +12,7 @@ from eqia.errors import WorkflowError
 from eqia.extensions import db
 from eqia.models import Assessment, Decision, DecisionKind, Event, EventKind, Status
 from eqia.permissions import SIGN_OFF, allow, assessment_access
+from eqia.programmes.impacts import review_panel
 from eqia.reviews import bp
 from eqia.reviews.changes import changes
 from eqia.reviews.forms import review_form
@@ -98,4 +99,5 @@ def review(assessment: Assessment):
         message=_submission_message(assessment),
         returned=returned,
         changed=changes(returned.revision.read(), snapshot) if returned else {},
+        programme=review_panel(snapshot, assessment.id),
     )

@@ -25,6 +25,7 @@ from eqia.models import (
     District,
     Impact,
     Objective,
+    Programme,
 )
 from eqia.timefmt import a_year_after, uk_today
 
@@ -37,6 +38,8 @@ class Context:
     districts: list[District]
     directorates: list[Directorate]
     objectives_by_theme: list
+    # The active programmes, and the one the EqIA is in: leads choose from these.
+    programmes: list[Programme] = field(default_factory=list)
 
     @classmethod
     def load(cls, assessment: Assessment | None = None) -> Context:
@@ -51,6 +54,7 @@ class Context:
             districts=District.active_in_order(),
             directorates=list(directorates),
             objectives_by_theme=Objective.active_by_theme(),
+            programmes=Programme.choosable(assessment.programme_id if assessment else None),
         )
 
     @property
@@ -161,6 +165,13 @@ class AboutSection(QuestionSection):
     def choices(self, form, ctx):
         form.directorate_id.choices = [SelectChoice("", "Select a directorate")] + [
             SelectChoice(d.id, d.name) for d in ctx.directorates
+        ]
+        if not ctx.programmes:
+            del form.programme_id  # nothing to choose from: not asked, not answered
+            return
+        form.programme_id.blank_means = "Not part of a programme"
+        form.programme_id.choices = [SelectChoice("", form.programme_id.blank_means)] + [
+            SelectChoice(p.id, p.name) for p in ctx.programmes
         ]
 
 

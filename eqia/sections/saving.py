@@ -139,9 +139,11 @@ def copied_columns(cover: dict) -> dict:
     (the answers being written, or a revision as frozen)."""
     review = cover["review_date"]
     directorate = cover["directorate"]
+    programme = cover.get("programme")  # absent from revisions frozen before programmes
     return {
         "title": cover["title"],
         "directorate_id": int(directorate["code"]) if directorate else None,
+        "programme_id": int(programme["code"]) if programme else None,
         "proposal_type": (cover["proposal_type"] or {}).get("code"),
         "outcome": (cover["outcome"] or {}).get("code"),
         "summary": cover["summary"],

@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectFieldBase
 
 from eqia import questions
 from eqia.extensions import db
-from eqia.models import Assessment, Directorate, User
+from eqia.models import Assessment, Directorate, Programme, User
 from eqia.sections.registry import (
     ABOUT,
     OUTCOME,
@@ -51,7 +51,12 @@ def answer(field) -> dict:
         values = [coded(v, _choice_label(field.choices, v)) for v in data or []]
         return entry | {"type": "choices", "value": values}
     if isinstance(field, SelectFieldBase):
-        value = None if _blank(data) else coded(data, _choice_label(field.choices, data))
+        if _blank(data):
+            # An optional choice whose blank is itself an answer ("Not part of a programme").
+            none = getattr(field, "blank_means", None)
+            value = coded("", none) if none else None
+        else:
+            value = coded(data, _choice_label(field.choices, data))
         return entry | {"type": "choice", "value": value}
     if isinstance(field, DateField):
         return entry | {"type": "date", "value": data.isoformat() if data else None}
@@ -159,6 +164,14 @@ def _directorate(directorate_id, ctx: Context) -> dict | None:
     return coded(directorate_id, found.name if found else f"Directorate {directorate_id}")
 
 
+def _programme(programme_id, ctx: Context) -> dict | None:
+    if programme_id in (None, ""):
+        return None
+    found = next((p for p in ctx.programmes if p.id == programme_id), None)
+    found = found or db.session.get(Programme, programme_id)
+    return coded(programme_id, found.name if found else f"Programme {programme_id}")
+
+
 def _coded_choice(choices, value) -> dict | None:
     return None if _blank(value) else coded(value, _choice_label(choices, value))
 
@@ -171,6 +184,7 @@ def cover(assessment: Assessment, ctx: Context) -> dict:
         "lead": person(assessment.owner),
         "co_authors": [person(c.user) for c in assessment.co_authors],
         "directorate": _directorate(about.get("directorate_id"), ctx),
+        "programme": _programme(about.get("programme_id"), ctx),
         "proposal_type": _coded_choice(questions.PROPOSAL_TYPES, about.get("proposal_type")),
         "decision_maker": about.get("decision_maker") or "",
         "decision_date": about.get("decision_date") or None,

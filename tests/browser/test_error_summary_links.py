@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from eqia import sections
 from eqia.admin.characteristic_forms import CharacteristicForm, MoveForm
-from eqia.admin.forms import DirectorateForm, UserForm, UserSearchForm
+from eqia.admin.forms import DirectorateForm, ProgrammeForm, UserForm, UserSearchForm
 from eqia.admin.people_forms import MoveEqiasForm, SignInSettingsForm
 from eqia.assessments.files import UploadForm
 from eqia.assessments.forms import (
@@ -55,6 +55,7 @@ from eqia.models import (
     Directorate,
     Objective,
     PlanAction,
+    Programme,
     User,
 )
 from eqia.plan.forms import (
@@ -505,6 +506,20 @@ ADMIN_CASES = [
         "admin.edit_directorate",
         DirectorateForm,
         lambda: f"/admin/directorates/{first(Directorate)}",
+        "Save",
+    ),
+    Case(
+        "add a programme",
+        "admin.new_programme",
+        ProgrammeForm,
+        "/admin/programmes/new",
+        "Save",
+    ),
+    Case(
+        "change a programme",
+        "admin.edit_programme",
+        ProgrammeForm,
+        lambda: f"/admin/programmes/{first(Programme)}",
         "Save",
     ),
     Case(

@@ -27,7 +27,16 @@ from werkzeug.exceptions import HTTPException
 
 from eqia import sections
 from eqia.extensions import db
-from eqia.models import Assessment, Characteristic, Directorate, Objective, PlanAction, Theme, User
+from eqia.models import (
+    Assessment,
+    Characteristic,
+    Directorate,
+    Objective,
+    PlanAction,
+    Programme,
+    Theme,
+    User,
+)
 from tests import factories
 from tests.browser.conftest import BROWSER_MARKS, follow, sign_in, visit
 from tests.browser.test_plan_journeys import ROW, write_plan
@@ -58,6 +67,7 @@ SKIPPED = {
     "plan.report_pdf": "a PDF download",
     "records.record_pdf": "a PDF download",
     "records.revision_pdf": "a PDF download",
+    "programmes.programme_pdf": "a PDF download",
     "records.register_csv": "a CSV download",
     "records.export_zip": "a ZIP download",
     "plan.preview_import": "its token comes from uploading a file (a POST): "
@@ -118,6 +128,7 @@ class Demo:
             "user_id": User.id,
             "characteristic_id": Characteristic.id,
             "directorate_id": Directorate.id,
+            "programme_id": Programme.id,
         }
         return cls(
             eqias=eqias,

@@ -6,8 +6,9 @@ from sqlalchemy import func, select
 
 from eqia import sections
 from eqia.extensions import db
-from eqia.models import Assessment, Decision, Directorate, Role, User
+from eqia.models import Assessment, Decision, Directorate, Programme, Role, User
 from eqia.passwords import COMMON
+from eqia.programmes import impacts
 
 
 def test_create_user_with_roles(app, runner):
@@ -89,6 +90,9 @@ def test_seed_demo_is_idempotent(app, runner):
             "Refresh of the customer services strategy": "draft",
             "Whittlesey recycling centre: weekday closures": "draft",
             "Whittlesey recycling centre: Tuesday closures": "submitted",
+            "Reduce the subsidy for rural bus routes": "approved",
+            "Review of charges for care at home": "approved",
+            "Close the Fenland community meals service": "submitted",
         }
         thin = db.session.scalar(
             select(Assessment)
@@ -108,6 +112,7 @@ def test_seed_demo_is_idempotent(app, runner):
             "Home to school transport: new eligibility assessment": "superuser@example.org",
             "Closing the Ely recycling centre on Wednesdays": "superuser2@example.org",
             "Whittlesey recycling centre: Tuesday closures": "superuser@example.org",
+            "Close the Fenland community meals service": "superuser@example.org",
         }
         overdue = db.session.scalar(
             select(Assessment.review_date).where(
@@ -117,6 +122,35 @@ def test_seed_demo_is_idempotent(app, runner):
         assert overdue < date.today()
         returned = db.session.scalar(select(Decision).where(Decision.kind == "returned"))
         assert any(e.comment for e in returned.evaluations)
+
+
+def test_the_demo_programme_holds_three_budget_proposals_with_overlapping_impacts(app, runner):
+    for _ in range(2):  # seeding again adds no second programme or EqIA
+        runner.invoke(args=["seed-demo", "--password", "a long demo password"])
+    with app.app_context():
+        programme = db.session.scalar(select(Programme))
+        assert programme.name == "Budget 2027/28" and programme.active
+        members = db.session.execute(
+            select(Assessment.title, Assessment.proposal_type, Assessment.status).where(
+                Assessment.programme_id == programme.id
+            )
+        ).all()
+        assert sorted(members) == [
+            ("Close the Fenland community meals service", "budget", "submitted"),
+            ("Reduce the subsidy for rural bus routes", "budget", "approved"),
+            ("Review of charges for care at home", "budget", "approved"),
+        ]
+        counts = {
+            line.name: (len(line.signed_off), len(line.awaiting))
+            for line in impacts.cumulative(programme).lines
+        }
+        assert counts == {
+            "Age": (2, 1),
+            "Disability": (2, 1),
+            "Socio-economic disadvantage": (2, 1),
+            "Carers": (1, 1),
+            "Rural isolation": (1, 0),
+        }
 
 
 def test_demo_eqias_are_at_their_stages(app, runner):

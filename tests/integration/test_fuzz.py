@@ -7,7 +7,8 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from eqia.models import Assessment, DecisionKind
+from eqia.extensions import db
+from eqia.models import Assessment, DecisionKind, Programme
 from eqia.records.register import FILTERS
 from tests import factories
 from tests.helpers import soup
@@ -37,6 +38,8 @@ def world(app, users, ref):
     awaiting sign-off, one signed off."""
     with app.app_context():
         factories.make_directorate("Place & Sustainability")
+        db.session.add(Programme(name="Budget 2027/28"))
+        db.session.commit()
         draft = factories.make_eqia("A full draft", stage="complete")
         submitted = factories.make_eqia("Waiting", stage="submitted").reference
         approved = factories.make_eqia("Signed off").reference
@@ -85,6 +88,8 @@ def forms(world) -> list[tuple[str, str, bool]]:
         (ADMIN, "/admin/due-regard-checks", False),
         (ADMIN, "/admin/directorates/new", False),
         (ADMIN, "/admin/directorates/1", True),
+        (ADMIN, "/admin/programmes/new", False),
+        (ADMIN, "/admin/programmes/1", True),
         (ADMIN, "/admin/characteristics/new", False),
         (ADMIN, "/admin/characteristics/1", True),
         (ADMIN, "/plan/objectives/new", False),
@@ -199,6 +204,8 @@ def url_params(world) -> list[tuple[str, str, list[str]]]:
         (LEAD, "/eqia/", ["page", "show"]),
         (LEAD, f"/eqia/{world['draft']}/history", ["page"]),
         (ADMIN, "/admin/directorates", ["page"]),
+        (ADMIN, "/admin/programmes", ["page"]),
+        (AUDITOR, "/programmes/", ["page"]),
         (ADMIN, "/admin/users/1/eqias", ["page"]),
     ]
 
@@ -236,6 +243,9 @@ def test_every_id_and_reference_in_a_path_survives_hostile_input(app, clients, w
             f"/admin/users/{number}",
             f"/admin/users/{number}/eqias",
             f"/admin/directorates/{number}",
+            f"/admin/programmes/{number}",
+            f"/programmes/{number}",
+            f"/programmes/{number}.pdf",
             f"/admin/characteristics/{number}",
             f"/plan/objectives/{number}",
             f"/plan/themes/{number}",

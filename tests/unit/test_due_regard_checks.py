@@ -9,7 +9,10 @@ from eqia.due_regard.checks import BY_CODE
 from eqia.snapshot import SCHEMA_VERSION, coded, read
 
 TODAY = date(2026, 12, 2)
-EVIDENCE = "Visit counts by hour for 2023 show that older residents make most of the weekday morning visits"
+EVIDENCE = (
+    "Visit counts by hour for 2023 show that older residents make most of the weekday morning "
+    "visits"
+)
 
 
 def impact(code: str, kinds: list[str], evidence: str = EVIDENCE, **more) -> dict:
