@@ -9,7 +9,9 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import ClassVar, Self
 
 from eqia.extensions import db
-from eqia.models import Setting, User
+from eqia.models import EventKind, Setting, User
+from eqia.models.audit import record
+from eqia.security_log import security_event
 from eqia.timefmt import utcnow
 
 
@@ -32,6 +34,19 @@ class Settings:
         row.updated_at = utcnow()
         row.updated_by_id = by.id if by is not None else None
         db.session.add(row)
+
+
+def keep(chosen: Settings, before: dict[str, str], after: dict[str, str], by: User) -> None:
+    """Keep settings an admin has chosen, if they change anything: committed with an audited
+    ``settings-changed`` event and then a ``settings.changed`` security line, each listing
+    the changes (``before`` and ``after`` describe the settings as the admin reads them)."""
+    changes = [f"{k}: {before[k]} → {after[k]}" for k in after if before[k] != after[k]]
+    if not changes:
+        return
+    chosen.save(by)
+    record(EventKind.SETTINGS_CHANGED, by, note="\n".join(changes))
+    db.session.commit()
+    security_event("settings.changed", settings=chosen.KEY, changes=changes)
 
 
 @dataclass(frozen=True)

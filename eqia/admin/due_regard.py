@@ -6,15 +6,12 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, Go
 from wtforms import StringField, SubmitField, ValidationError
 from wtforms.fields.choices import SelectChoice
 
+from eqia import settings
 from eqia.admin import bp
 from eqia.due_regard import DueRegardPolicy
 from eqia.due_regard.checks import CHECKS, Check, Threshold
-from eqia.extensions import db
 from eqia.forms import Form, GovRadioField, Required, strip
-from eqia.models import EventKind
-from eqia.models.audit import record
 from eqia.permissions import ADMIN, allow
-from eqia.security_log import security_event
 
 MODES = [
     SelectChoice("warn", "On: warn, and ask the lead why they are going on"),
@@ -129,13 +126,7 @@ def due_regard_checks():
     form = checks_form(policy)
     if form.validate_on_submit():
         chosen = _chosen(form)
-        before, after = _describe(policy), _describe(chosen)
-        changes = [f"{k}: {before[k]} → {after[k]}" for k in after if before[k] != after[k]]
-        if changes:
-            chosen.save(current_user)
-            record(EventKind.SETTINGS_CHANGED, current_user, note="\n".join(changes))
-            db.session.commit()
-            security_event("settings.changed", settings="due-regard", changes=changes)
+        settings.keep(chosen, _describe(policy), _describe(chosen), current_user)
         flash("The due regard checks have been saved.", "success")
         return redirect(url_for("admin.due_regard_checks"))
     return render_template("admin/due_regard_checks.html", form=form)

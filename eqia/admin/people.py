@@ -5,16 +5,14 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from eqia import workflow
+from eqia import settings, workflow
 from eqia.admin import bp
 from eqia.admin.people_forms import MoveEqiasForm, SignInSettingsForm, domains
 from eqia.auth import sso_accounts
 from eqia.extensions import db
-from eqia.models import Assessment, EventKind, Role, User, UserRole
-from eqia.models.audit import record
+from eqia.models import Assessment, Role, User, UserRole
 from eqia.pagination import paginate
 from eqia.permissions import ADMIN, allow
-from eqia.security_log import security_event
 from eqia.settings import SignInPolicy
 
 PER_PAGE = 25
@@ -86,13 +84,7 @@ def sign_in_settings():
         if problem:
             form.local_passwords.errors.append(problem)
         else:
-            before, after = _describe(policy), _describe(chosen)
-            changes = [f"{k}: {before[k]} → {after[k]}" for k in after if before[k] != after[k]]
-            if changes:
-                chosen.save(current_user)
-                record(EventKind.SETTINGS_CHANGED, current_user, note="\n".join(changes))
-                db.session.commit()
-                security_event("settings.changed", settings="sign-in", changes=changes)
+            settings.keep(chosen, _describe(policy), _describe(chosen), current_user)
             flash("The sign-in settings have been saved.", "success")
             return redirect(url_for("admin.sign_in_settings"))
     return render_template(
