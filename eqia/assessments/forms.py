@@ -92,6 +92,11 @@ class SubmitForm(Form):
     def reasons(self) -> dict[str, str]:
         return {code: field.data or "" for code, field in self.reason_fields().items()}
 
+    def reasons_given(self, reasons: dict[str, str]) -> None:
+        """Start from these reasons (the ones given last time, for the same warnings)."""
+        for code, field in self.reason_fields().items():
+            field.data = reasons.get(code, field.data)
+
 
 def submit_form(warnings) -> SubmitForm:
     """The submit form, asking the lead's reason for going past each warning."""

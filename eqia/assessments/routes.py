@@ -196,6 +196,15 @@ def _current_answers(assessment: Assessment, page: sections.Page) -> list:
     return sections.page_rows(assessment, _context(assessment), page)
 
 
+def _reasons_last_time(assessment: Assessment) -> dict[str, str]:
+    """The reasons the lead gave for going past the checks when last submitting (a returned
+    EqIA), to start from again."""
+    if assessment.status is not Status.RETURNED:
+        return {}
+    frozen = workflow.latest_revision(assessment).read().due_regard
+    return {c.code: c.reason for c in frozen.warnings} if frozen else {}
+
+
 @bp.route("/<ref>/check", methods=["GET", "POST"])
 @allow(SIGNED_IN)
 @assessment_access("edit")
@@ -205,6 +214,8 @@ def check(assessment: Assessment):
     snapshot = sections.live(assessment, ctx)
     checks = due_regard.run(snapshot, due_regard.DueRegardPolicy.load(), uk_today())
     form = submit_form([c for c in checks if c.warned and not c.blocking])
+    if not form.is_submitted():
+        form.reasons_given(_reasons_last_time(assessment))
     form.super_user_id.choices = [SelectChoice("", "Any EqIA super user")] + [
         SelectChoice(u.id, f"{u.name}, {u.job_title}") for u in workflow.reviewers(assessment)
     ]

@@ -254,3 +254,21 @@ def test_engagement_said_to_be_none_warns(clients, ref, directorate_id, codes):
     save(clients["lead"], ref, "evidence", {**EVIDENCE, "engagement_done": "None."})
     found = warnings(soup(clients["lead"].get(f"/eqia/{ref}/check")))
     assert sorted(found) == ["no-engagement"]
+
+
+def test_a_returned_eqia_starts_from_the_reasons_given_last_time(app, clients, users, thin):
+    reasons = {
+        "reason_all_neutral": "A back-office change: " + HOSTILE,
+        "reason_gaps_without_action": "The survey already under way fills the gap.",
+    }
+    submit(clients["lead"], f"/eqia/{thin}/check", {"declaration": ["agreed"], **reasons})
+    factories.decide(app, thin, users["super_user"].id, DecisionKind.RETURNED)
+    page = soup(clients["lead"].get(f"/eqia/{thin}/check"))
+    assert page.select_one("#reason_all_neutral").text == reasons["reason_all_neutral"]
+    label = text(page.select_one("label[for=reason_all_neutral]"))
+    assert label == "Why are you going on despite this warning? Every characteristic marked neutral"
+    response = submit(
+        clients["lead"], f"/eqia/{thin}/check", {"declaration": ["agreed"], **reasons}
+    )
+    assert response.location == f"/eqia/{thin}/submitted"
+    assert len(revisions(app, thin)) == 2
