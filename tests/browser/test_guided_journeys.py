@@ -318,10 +318,18 @@ def answer_outcome(page: Page, outcome: str, justification: str = "") -> None:
     save_and_continue(page)
 
 
-def submit_for_sign_off(page: Page, ref: str) -> None:
-    """Check answers, confirm the declaration, submit; the confirmation shows the reference."""
+def submit_for_sign_off(page: Page, ref: str, warnings: tuple[str, ...] = ()) -> None:
+    """Check answers, say why going past each of the due-regard ``warnings`` (their titles),
+    confirm the declaration, submit; the confirmation shows the reference."""
     on_page(page, "Check your answers before submitting your EqIA")
     expect(page.get_by_text("You cannot submit this EqIA yet")).to_have_count(0)
+    expect(page.locator("[id^=check-] .govuk-summary-card__title")).to_have_text(
+        [re.compile(re.escape(title)) for title in warnings]
+    )
+    for title in warnings:
+        page.get_by_label(f"Why are you going on despite this warning? {title}").fill(
+            "Every site stays open at the weekend, when most people visit."
+        )
     page.get_by_label(
         "I confirm the information in this EqIA is correct to the best of my knowledge"
     ).check()
@@ -371,7 +379,15 @@ def test_a_lead_completes_the_full_route_and_submits_it(new_context, tmp_path, j
     expect(age).to_contain_text("Impact after mitigation: Low")
     expect(summary_value(page, "Action 1")).to_contain_text(ACTIONS[0][0])
     expect(summary_value(page, "Action 2")).to_contain_text(ACTIONS[1][0])
-    submit_for_sign_off(page, ref)
+    submit_for_sign_off(
+        page,
+        ref,
+        warnings=(
+            "The same evidence pasted for several characteristics",
+            "A negative or not known impact with little evidence",
+            "Continuing despite adverse impact without saying why it is proportionate",
+        ),
+    )
     expect_awaiting_sign_off(page, ref, FULL_TITLE)
 
 
