@@ -125,11 +125,12 @@ def make_eqia(
     programme_id: int | None = None,
 ):
     """A complete EqIA taken to a stage (draft "complete", "submitted", "returned",
-    "approved") by the workflow, as the demo makes them. Owner, reviewer and
-    directorate must exist."""
+    "approved") by the workflow, as the demo makes them, its lead going past any due-regard
+    warning with a reason. Owner, reviewer and directorate must exist."""
     from sqlalchemy import select
 
     from eqia import demo
+    from eqia.due_regard.checks import CHECKS
     from eqia.models import Assessment
 
     base = demo.LIBRARIES
@@ -148,6 +149,7 @@ def make_eqia(
         "answers": answers,
         "impacts": base["impacts"] if impacts is None else impacts,
         "objectives": base["objectives"] if objectives is None else objectives,
+        "reasons": {check.code: f"Reason for going on: {check.title}" for check in CHECKS},
     }
     demo.build_assessment(spec, stage, reviewer=reviewer)
     db.session.commit()

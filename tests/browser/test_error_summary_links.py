@@ -28,6 +28,7 @@ from sqlalchemy import select
 from eqia import sections
 from eqia.admin.characteristic_forms import CharacteristicForm, MoveForm
 from eqia.admin.forms import DirectorateForm, ProgrammeForm, UserForm, UserSearchForm
+from eqia.admin.due_regard import ChecksForm
 from eqia.admin.people_forms import MoveEqiasForm, SignInSettingsForm
 from eqia.assessments.files import UploadForm
 from eqia.assessments.forms import (
@@ -537,6 +538,17 @@ ADMIN_CASES = [
         "/admin/sign-in",
         "Save sign-in settings",
         [attempt(type_in("allowed_domains", "not a domain"), expect=("#allowed_domains",))],
+    ),
+    Case(
+        "set the due regard checks",
+        "admin.due_regard_checks",
+        ChecksForm,
+        "/admin/due-regard-checks",
+        "Save the checks",
+        [
+            attempt(type_in("thin_evidence__words", "0"), expect=("#thin_evidence__words",)),
+            attempt(blank, expect=("#thin_evidence__words", "#review_date__years")),
+        ],
     ),
     Case(
         "move a leaver's EqIAs",

@@ -364,7 +364,7 @@ def test_a_wide_table_scrolls_by_keyboard_inside_its_region(new_context):
     _context, page = narrow_context(new_context)
     sign_in(page, "superuser@example.org")
     visit(page, "/reviews/")
-    region = page.get_by_role("region", name="2 EqIAs waiting for sign-off")
+    region = page.get_by_role("region", name="4 EqIAs waiting for sign-off")
     expect(region).to_have_attribute("tabindex", "0")
 
     page.get_by_role("button", name="Filter").focus()

@@ -21,7 +21,7 @@ def test_the_progress_report_for_a_chosen_period(page: Page):
     expect(page.locator("#chosen-period")).to_contain_text("The last 12 months")
     summary = page.locator("#table-summary")
     expect(summary.locator("tr", has_text="EqIAs signed off in the period").first).to_contain_text(
-        "2"
+        "4"
     )
     expect(page.get_by_role("img", name="Plan actions by status, by theme")).to_be_visible()
 
@@ -60,7 +60,7 @@ def test_the_equality_insight_and_the_eqias_behind_a_number(page: Page):
         negative.get_by_role("link", name="EqIAs with a negative impact on Age, all directorates"),
     )
     expect(page.get_by_role("heading", level=1)).to_have_text("Age: negative impact")
-    expect(page.locator("#eqias tbody tr")).to_have_count(2)
+    expect(page.locator("#eqias tbody tr")).to_have_count(4)
     follow(page, page.get_by_role("link", name="Back to the equality insight"))
     visit(page, "/plan/insight?period=custom&start=2026-13-45&end=2026-01-01")
     expect(page.locator(".govuk-error-summary")).to_contain_text("Start date must be a real date")

@@ -546,7 +546,11 @@ def test_seed_demo_gives_every_plan_page_something_to_show(app, clients, users):
     assert {"A7.1", "A7.2"} <= set(linked)
     page = soup(clients["lead"].get("/plan/objectives/7"))
     titles = [r[1] for r in table_rows(page, "#supporting-eqias")]
-    assert set(titles) == {"Mobile library routes 2026", "Community warm spaces grant scheme"}
+    assert set(titles) == {
+        "Mobile library routes 2026",
+        "Community warm spaces grant scheme",
+        "Reduce the subsidy for rural bus routes",
+    }
     eight = [
         r[1]
         for r in table_rows(soup(clients["lead"].get("/plan/objectives/8")), "#supporting-eqias")
