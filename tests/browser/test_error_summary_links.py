@@ -27,8 +27,8 @@ from sqlalchemy import select
 
 from eqia import sections
 from eqia.admin.characteristic_forms import CharacteristicForm, MoveForm
-from eqia.admin.forms import DirectorateForm, ProgrammeForm, UserForm, UserSearchForm
 from eqia.admin.due_regard import ChecksForm
+from eqia.admin.forms import DirectorateForm, ProgrammeForm, UserForm, UserSearchForm
 from eqia.admin.people_forms import MoveEqiasForm, SignInSettingsForm
 from eqia.assessments.files import UploadForm
 from eqia.assessments.forms import (
