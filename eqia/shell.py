@@ -103,12 +103,22 @@ def _security_headers(response):
     return response
 
 
+def _navigation_once() -> list[dict]:
+    """The header links, worked out once a request for each person: every form field a
+    page renders is a template of its own, and each would work them out again."""
+    cache = g.setdefault("navigation", {})
+    key = current_user.get_id()
+    if key not in cache:
+        cache[key] = navigation(current_user)
+    return cache[key]
+
+
 def _template_globals() -> dict:
     return {
         "organisation_name": current_app.config["ORGANISATION_NAME"],
         "service_name": current_app.config["SERVICE_NAME"],
         "csp_nonce": csp_nonce(),
-        "navigation": navigation(current_user),
+        "navigation": _navigation_once(),
         "may": partial(in_group, current_user),
     }
 
