@@ -4,9 +4,11 @@
 
 On the demo (seeded into benchmarks/results/due_regard.sqlite3, or BENCH_DATABASE_URL) topped
 up to ``--eqias`` generated EqIAs: the demo lead's thin draft on check answers (seven checks
-warn) and the thin EqIA awaiting sign-off on the review page, each fetched through the WSGI
-app ``--runs`` times with every check on and again with every check off, the two interleaved
-so that both see the same machine. Also the checks alone, in-process, on the draft's answers.
+warn, so the page also asks seven reasons), the demo lead's sound draft on check answers (no
+warning: the checks' own cost) and the thin EqIA awaiting sign-off on the review page, each
+fetched through the WSGI app ``--runs`` times with every check on and again with every check
+off, the two interleaved so that both see the same machine. Also the checks alone,
+in-process, on the draft's answers.
 """
 
 import argparse
@@ -23,6 +25,7 @@ from eqia.models import Assessment, Setting, User
 from eqia.timefmt import uk_today
 
 DRAFT = "Whittlesey recycling centre: weekday closures"
+SOUND = "Changes to library opening hours"  # the demo lead's draft that trips no check
 WAITING = "Whittlesey recycling centre: Tuesday closures"
 ALL_OFF = due_regard.DueRegardPolicy(checks={c.code: {"enabled": False} for c in CHECKS})
 
@@ -56,10 +59,12 @@ def main() -> None:
             demo.seed("bench-password-1234")
         generate_up_to(args.eqias)
         draft = db.session.scalar(select(Assessment).where(Assessment.title == DRAFT))
+        sound = db.session.scalar(select(Assessment).where(Assessment.title == SOUND))
         waiting = db.session.scalar(select(Assessment).where(Assessment.title == WAITING))
         lead, super_user = draft.owner_id, waiting.submitted_to_id
         pages = {
-            "check answers": (f"/eqia/{draft.reference}/check", lead),
+            "check answers, no warnings": (f"/eqia/{sound.reference}/check", sound.owner_id),
+            "check answers, seven warnings": (f"/eqia/{draft.reference}/check", lead),
             "review page": (f"/reviews/{waiting.reference}", super_user),
         }
         snapshot = sections.live(draft, sections.Context.load(draft))
