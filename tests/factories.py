@@ -167,11 +167,12 @@ def give_authenticator(user: User) -> str:
 
 
 def authenticator_code(email: str) -> str:
-    """The code this person's app shows for the earliest step the service would still
-    accept (each step is accepted once), waiting for the next step when all are used."""
+    """The code this person's app shows now, or for the next step when this one is used
+    (each step is accepted once), waiting when both are. Not the step before: on a busy
+    machine it may have gone out of the service's window by the time the code reaches it."""
     user = User.by_email(email)
     db.session.refresh(user)
-    step = mfa.current_step() - 1
+    step = mfa.current_step()
     if user.totp_last_step is not None:
         step = max(step, user.totp_last_step + 1)
     while step > mfa.current_step() + 1:
