@@ -78,6 +78,8 @@ class Assessment(db.Model):
     # outcome's summary (for search).
     submitted_at: Mapped[datetime | None] = mapped_column(index=True)
     approved_at: Mapped[datetime | None] = mapped_column(index=True)
+    # When the record in force was put on the public register (None: not published).
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     summary: Mapped[str] = mapped_column(Text, default="", server_default="")
     lock_version: Mapped[int] = mapped_column(default=1)

@@ -152,6 +152,8 @@ class EventKind(StrEnum):
     SETTINGS_CHANGED = "settings-changed"
     PROGRAMME_ADDED = "programme-added"
     PROGRAMME_CHANGED = "programme-changed"
+    PUBLISHED = "published"
+    UNPUBLISHED = "unpublished"
 
     @property
     def label(self) -> str:
@@ -182,6 +184,8 @@ class EventKind(StrEnum):
             "settings-changed": "Sign-in settings changed",
             "programme-added": "Programme added",
             "programme-changed": "Programme changed",
+            "published": "Published on the public register",
+            "unpublished": "Taken off the public register",
         }[self]
 
     @classmethod
