@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from eqia import cli, database, notifications, scanning, security_log, sessions, shell
     from eqia.extensions import csrf, db, limiter, login_manager, migrate
+    from eqia.publishing import PUBLIC_PREFIX
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -61,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from eqia.main import bp as main_bp
     from eqia.plan import bp as plan_bp
     from eqia.programmes import bp as programmes_bp
+    from eqia.public import bp as public_bp
     from eqia.records import bp as records_bp
     from eqia.reviews import bp as reviews_bp
 
@@ -72,4 +74,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(plan_bp, url_prefix="/plan")
     app.register_blueprint(programmes_bp, url_prefix="/programmes")
     app.register_blueprint(records_bp, url_prefix="/records")
+    app.register_blueprint(public_bp, url_prefix=PUBLIC_PREFIX)
     return app

@@ -61,3 +61,23 @@ def paginate_list(items: list, per_page: int) -> Pagination:
     return _ListPagination(
         page=min(requested_page(), last), per_page=per_page, error_out=False, items=items
     )
+
+
+class _CountedPagination(Pagination):
+    """Counted first, so a page past the end is the last page: two queries, whatever page."""
+
+    def _query_items(self) -> list:
+        self._total = db.session.scalar(self._query_args["count"]) or 0
+        self.page = min(self.page, max(-(-self._total // self.per_page), 1))
+        rows = self._query_args["rows"].limit(self.per_page).offset(self._query_offset)
+        return list(db.session.execute(rows).all())
+
+    def _query_count(self) -> int:
+        return self._total
+
+
+def paginate_counted(rows: Select, count: Select, per_page: int) -> Pagination:
+    """Like ``paginate_rows``, in exactly two queries (``count`` counts what ``rows`` lists)."""
+    return _CountedPagination(
+        page=requested_page(), per_page=per_page, error_out=False, rows=rows, count=count
+    )

@@ -15,7 +15,17 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import Flask, current_app, flash, has_request_context, request, session
+from flask import (
+    Flask,
+    Request,
+    Response,
+    current_app,
+    flash,
+    has_request_context,
+    request,
+    session,
+)
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import event, func, inspect, select, update
 from sqlalchemy.orm import Session, joinedload
@@ -24,6 +34,7 @@ from eqia import pending
 from eqia.database import id_from
 from eqia.extensions import db, login_manager
 from eqia.models import SignIn, User
+from eqia.publishing import is_public_path
 from eqia.timefmt import utcnow
 
 SESSION_KEY = "sign_in"
@@ -232,7 +243,24 @@ def _end_noted(db_session: Session, _context) -> None:
         )
 
 
-def init_app(_app: Flask) -> None:
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie, except on the public register: there the cookie is neither
+    read nor written (nor is ``Vary: Cookie`` sent), so nobody is signed in and every
+    visitor, and every shared cache, gets the same page."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if is_public_path(request.path):
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session, response: Response) -> None:
+        if is_public_path(request.path):
+            return
+        super().save_session(app, session, response)
+
+
+def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
     if not event.contains(db.session, "before_flush", _note_endings):
         event.listen(db.session, "before_flush", _note_endings)
         event.listen(db.session, "after_flush", _end_noted)

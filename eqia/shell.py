@@ -1,5 +1,7 @@
 """The service's shell: proxies, security headers, navigation and error pages."""
 
+import base64
+import hashlib
 import secrets
 from functools import partial
 
@@ -16,6 +18,7 @@ from eqia.extensions import db
 from eqia.forms import error_summary
 from eqia.models import User, tag_class
 from eqia.permissions import ADMIN, OVERSIGHT, SIGN_OFF, enforce_access, in_group, may
+from eqia.publishing import public_request
 from eqia.security_log import security_event
 from eqia.timefmt import date_and_time, long_date
 
@@ -75,8 +78,21 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+# The one inline script (GOV.UK Frontend's template marks the page as able to run its
+# JavaScript). Public pages are the same for everyone, so they cannot carry a per-response
+# nonce: their policy allows this script by its hash instead.
+GOVUK_INLINE_SCRIPT = (
+    "document.body.className += ' js-enabled' + ('noModule' in HTMLScriptElement.prototype "
+    "? ' govuk-frontend-supported' : '');"
+)
+GOVUK_INLINE_SCRIPT_HASH = base64.b64encode(
+    hashlib.sha256(GOVUK_INLINE_SCRIPT.encode()).digest()
+).decode()
+
+
 def _start_request():
-    sessions.expire_idle()
+    if not public_request():  # the public register has no session to expire
+        sessions.expire_idle()
     return enforce_access()
 
 
@@ -85,9 +101,12 @@ def _security_headers(response):
     from eqia.auth import sso_accounts  # the auth blueprint's, imported once the app is made
 
     form_action = " ".join(filter(None, ["'self'", sso_accounts.provider_origin()]))
+    scripts = (
+        f"'sha256-{GOVUK_INLINE_SCRIPT_HASH}'" if public_request() else f"'nonce-{csp_nonce()}'"
+    )
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; "
-        f"script-src 'self' 'nonce-{csp_nonce()}'; "
+        f"script-src 'self' {scripts}; "
         "style-src 'self'; img-src 'self' data:; font-src 'self'; "
         f"object-src 'none'; base-uri 'self'; form-action {form_action}; frame-ancestors 'none'"
     )
@@ -114,9 +133,13 @@ def _navigation_once() -> list[dict]:
 
 
 def _template_globals() -> dict:
-    return {
+    names = {
         "organisation_name": current_app.config["ORGANISATION_NAME"],
         "service_name": current_app.config["SERVICE_NAME"],
+    }
+    if public_request():  # the same page for everyone: nobody is signed in here
+        return names
+    return names | {
         "csp_nonce": csp_nonce(),
         "navigation": _navigation_once(),
         "may": partial(in_group, current_user),
@@ -125,10 +148,10 @@ def _template_globals() -> dict:
 
 def error_page(code: int, title: str | None = None, body: str | None = None):
     default_title, default_body = ERROR_PAGES.get(code, ERROR_PAGES[500])
+    # The public register's pages, errors included, have a layout of their own.
+    template = "public/error.html" if public_request() else "errors/error.html"
     return (
-        render_template(
-            "errors/error.html", title=title or default_title, body=body or default_body
-        ),
+        render_template(template, title=title or default_title, body=body or default_body),
         code,
     )
 

@@ -8,7 +8,7 @@ app's error handler shows on a page of its own.
 
 from sqlalchemy import select, update
 
-from eqia import due_regard, notifications, permissions
+from eqia import due_regard, notifications, permissions, publishing
 from eqia.database import insert_unless_present
 from eqia.errors import IllegalMove, Incomplete, NotAllowed, WorkflowError
 from eqia.extensions import db
@@ -299,9 +299,11 @@ def decide(
     comment: str = "",
     evaluations: dict[str, tuple[Rating, str]] | None = None,
     objectives: dict[int, bool] | None = None,
+    publish: bool = False,
 ) -> Decision:
     """Approve or return the revision under review; exactly one decision per revision. An
-    approval seals the record in the same transaction, or is refused."""
+    approval seals the record in the same transaction, or is refused; with ``publish``, it
+    puts the record on the public register too (without, a record there comes off it)."""
     _require_reviewer(assessment, by)
     holder = assessment.assigned_to
     require(
@@ -356,6 +358,8 @@ def decide(
         assessment.approved_at, assessment.approved_by_id = decision.decided_at, by.id
         _move(assessment, {Status.SUBMITTED}, Status.APPROVED, by, EventKind.APPROVED, comment)
         sealing.seal(assessment, revision, decision.decided_at)
+        publishing.freeze_facts(revision, revision.read(), decision.decided_at)
+        _publish_at_sign_off(assessment, by, revision.number, publish)
     else:
         _move(assessment, {Status.SUBMITTED}, Status.RETURNED, by, EventKind.RETURNED, comment)
         assessment.revision = revision.number + 1
@@ -365,6 +369,56 @@ def decide(
         NotificationKind(kind.value), assessment, authors, actor=by, comment=comment
     )
     return decision
+
+
+def _publish_at_sign_off(assessment: Assessment, by: User, number: int, publish: bool) -> None:
+    was_published = assessment.published_at is not None
+    if publish:
+        assessment.published_at = utcnow()
+        record(EventKind.PUBLISHED, by, assessment.id, revision=number)
+    elif was_published:
+        assessment.published_at = None
+        note = f"Revision {number} was signed off without publishing it"
+        record(EventKind.UNPUBLISHED, by, assessment.id, revision=number, note=note)
+
+
+def _require_publisher(by: User) -> None:
+    require(
+        by.is_active and by.has_role(Role.SUPER_USER, Role.ADMIN),
+        "Only an EqIA super user or an admin can change what is on the public register",
+    )
+
+
+def publish(assessment: Assessment, by: User) -> None:
+    """Put the signed-off record in force (back) on the public register."""
+    _require_publisher(by)
+    require(
+        publishing.can_be_published(assessment),
+        f"{assessment.reference} has no signed-off record in force to publish",
+        IllegalMove,
+    )
+    require(
+        assessment.published_at is None,
+        f"{assessment.reference} is already on the public register",
+        IllegalMove,
+    )
+    assessment.published_at = utcnow()
+    number = assessment.approved_revision.number
+    record(EventKind.PUBLISHED, by, assessment.id, revision=number)
+
+
+def unpublish(assessment: Assessment, by: User, reason: str) -> None:
+    """Take the EqIA off the public register, saying why."""
+    _require_publisher(by)
+    require(bool(reason.strip()), "Enter why you are taking this EqIA off the public register")
+    require(
+        assessment.published_at is not None,
+        f"{assessment.reference} is not on the public register",
+        IllegalMove,
+    )
+    assessment.published_at = None
+    number = assessment.approved_revision.number if assessment.approved_revision else None
+    record(EventKind.UNPUBLISHED, by, assessment.id, revision=number, note=reason)
 
 
 def start_review(assessment: Assessment, by: User) -> None:

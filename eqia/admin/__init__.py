@@ -8,5 +8,6 @@ from eqia.admin import (  # noqa: E402,F401
     due_regard,
     people,
     programmes,
+    publishing,
     routes,
 )

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("assessments", __name__)
 
-from eqia.assessments import authors, files, history, routes  # noqa: E402,F401
+from eqia.assessments import authors, files, history, publication, routes  # noqa: E402,F401

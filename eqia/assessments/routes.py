@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from eqia import due_regard, pending, sections, workflow
+from eqia import due_regard, pending, publishing, sections, workflow
 from eqia.assessments import bp, yours
 from eqia.assessments.forms import (
     AddAnotherForm,
@@ -27,6 +27,7 @@ from eqia.models import (
 from eqia.pagination import paginate
 from eqia.permissions import (
     ADMIN,
+    SIGN_OFF,
     SIGNED_IN,
     Part,
     allow,
@@ -109,6 +110,9 @@ def view(assessment: Assessment):
         can_start_review=can_start_review(current_user, assessment),
         reassign=queue.reassign_form(assessment)
         if may(current_user, ADMIN) and assessment.status is Status.SUBMITTED
+        else None,
+        publication=publishing.Publication.of(assessment)
+        if may(current_user, SIGN_OFF | ADMIN)
         else None,
     )
 

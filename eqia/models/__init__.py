@@ -17,6 +17,7 @@ from eqia.models.audit import AuditHead, Event
 from eqia.models.catalogue import Characteristic, District, Objective, Theme
 from eqia.models.plan import PlanAction, PlanImportUpload
 from eqia.models.programmes import Programme
+from eqia.models.public import SignedOffNegative, SignedOffRevision
 from eqia.models.records import SealedRecord
 from eqia.models.reviews import Decision, OutboxMessage, SectionEvaluation
 from eqia.models.types import (
@@ -72,6 +73,8 @@ __all__ = [
     "RoleDefinition",
     "SectionAnswers",
     "SectionEvaluation",
+    "SignedOffNegative",
+    "SignedOffRevision",
     "Setting",
     "SignIn",
     "Status",

@@ -7,7 +7,15 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, Go
 from wtforms import SelectMultipleField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
 
-from eqia.forms import FIRST_YEAR, LAST_YEAR, Form, GovSelectField, max_length, optional_int, strip
+from eqia.forms import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Form,
+    GovSelectField,
+    max_length,
+    optional_int,
+    strip,
+)
 from eqia.models import Status
 from eqia.questions import OUTCOMES, PROPOSAL_TYPES
 
@@ -75,9 +83,36 @@ class MultiChoiceFilter(_KnownChoices, SelectMultipleField):
 ANY = SelectChoice("", "Any")
 
 
-class RegisterFilter(Form):
+class FilterForm(Form):
+    """A list's filters, as a GET form: a filter with a mistake is shown as an error and
+    left out; the end of the sign-off dates may not come before their start."""
+
     class Meta:
         csrf = False  # a GET search changes nothing
+
+    SIGNED_OFF: tuple[str, str]  # the names of the from and to dates
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        start, end = (self[name] for name in self.SIGNED_OFF)
+        if start.date and end.date and end.date < start.date:
+            end.errors.append("Signed off to must be the same as or after signed off from")
+            end.date = None
+            return False
+        return valid
+
+    def value(self, name: str):
+        """A filter's value if it was given and is valid; None otherwise (so it is ignored)."""
+        field = self[name]
+        if field.errors:
+            return None
+        if isinstance(field, DateText):
+            return field.date
+        return field.data or None
+
+
+class RegisterFilter(FilterForm):
+    SIGNED_OFF = ("approved_from", "approved_to")
 
     q = StringField(
         "Search",
@@ -141,26 +176,6 @@ class RegisterFilter(Form):
             *(SelectChoice(o.id, f"{o.number}. {o.title}") for o in objectives),
         ]
         self.approved_by.choices = [SelectChoice("", "Anyone"), *_choices(super_users)]
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        start, end = self.approved_from.date, self.approved_to.date
-        if start and end and end < start:
-            self.approved_to.errors.append(
-                "Signed off to must be the same as or after signed off from"
-            )
-            self.approved_to.date = None
-            return False
-        return valid
-
-    def value(self, name: str):
-        """A filter's value if it was given and is valid; None otherwise (so it is ignored)."""
-        field = self[name]
-        if field.errors:
-            return None
-        if isinstance(field, DateText):
-            return field.date
-        return field.data or None
 
 
 def _choices(rows) -> list[SelectChoice]:

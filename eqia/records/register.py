@@ -64,6 +64,15 @@ OUTCOME_LABELS = {c.value: c.label for c in OUTCOMES}
 PROPOSAL_LABELS = {c.value: c.label for c in PROPOSAL_TYPES}
 
 
+def text_search(text: str, reference: ColumnElement, searched: ColumnElement) -> ColumnElement:
+    """A search: a whole reference, as pasted from an email or a report, is looked up as
+    one (its unique index); other text anywhere in ``searched``, typed as it is."""
+    if REFERENCE.fullmatch(text):
+        return reference == text.upper()
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return searched.ilike(f"%{escaped}%", escape="\\")
+
+
 @dataclass(frozen=True)
 class Sort:
     key: str
@@ -120,12 +129,8 @@ class Criteria:
 
     def conditions(self) -> list[ColumnElement[bool]]:
         where: list[ColumnElement[bool]] = []
-        if self.text and REFERENCE.fullmatch(self.text):
-            # A whole reference, as pasted from an email or a report: the unique index.
-            where.append(Assessment.reference == self.text.upper())
-        elif self.text:
-            escaped = self.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            where.append(SEARCH_TEXT.ilike(f"%{escaped}%", escape="\\"))
+        if self.text:
+            where.append(text_search(self.text, Assessment.reference, SEARCH_TEXT))
         if self.statuses:
             where.append(Assessment.status.in_(self.statuses))
         if self.directorate_id is not None:

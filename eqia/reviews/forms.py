@@ -16,6 +16,7 @@ DECISION_CHOICES = [
     SelectChoice(DecisionKind.APPROVED.value, "Approve and sign off"),
     SelectChoice(DecisionKind.RETURNED.value, "Return it to the project lead with comments"),
 ]
+YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 
 
 class ReviewForm(Form):
@@ -51,6 +52,11 @@ class ReviewForm(Form):
     def kind(self) -> DecisionKind:
         return DecisionKind(self.decision.data)
 
+    @property
+    def publish_chosen(self) -> bool:
+        """Whether to put the record on the public register (asked only of an approval)."""
+        return self.kind is DecisionKind.APPROVED and self.publish.data == "yes"
+
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
             return False
@@ -62,6 +68,9 @@ class ReviewForm(Form):
                 f"You cannot approve the EqIA while section {to_fix[0].number} is to be fixed"
             )
             return False
+        if self.kind is DecisionKind.APPROVED and self.publish.data not in ("yes", "no"):
+            self.publish.errors.append("Select whether to publish this EqIA on the public register")
+            return False
         if self.kind is DecisionKind.RETURNED and not to_fix and not (self.comment.data or ""):
             self.comment.errors.append(
                 "To return the EqIA, mark a section as to be fixed or write a comment"
@@ -70,8 +79,11 @@ class ReviewForm(Form):
         return True
 
 
-def review_form(sections: list[SectionView], links: list[ObjectiveLink]) -> ReviewForm:
-    """A form with a rating and comment per section of the revision, and one question per link."""
+def review_form(
+    sections: list[SectionView], links: list[ObjectiveLink], publish: bool = False
+) -> ReviewForm:
+    """A form with a rating and comment per section of the revision, one question per link,
+    and whether to publish the record (``publish``: the answer it starts with)."""
     fields = {}
     for section in sections:
         name = f"section {section.number}"
@@ -111,6 +123,14 @@ def review_form(sections: list[SectionView], links: list[ObjectiveLink]) -> Revi
         Optional(),
         name="Your comment",
         description="Required if you return the EqIA without marking a section as to be fixed.",
+    )
+    fields["publish"] = GovRadioField(
+        "Publish this EqIA on the public register?",
+        choices=YES_NO,
+        widget=GovRadioInput(),
+        default="yes" if publish else "no",
+        description="Only if you approve it. Anyone can then read the signed-off record, "
+        "without signing in; an admin or super user can take it off again.",
     )
     fields["submit"] = SubmitField("Record decision", widget=GovSubmitInput())
     form_class = type("SectionReviewForm", (ReviewForm,), fields)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from eqia import workflow
+from eqia import publishing, workflow
 from eqia.database import id_from
 from eqia.errors import WorkflowError
 from eqia.extensions import db
@@ -63,7 +63,9 @@ def review(assessment: Assessment):
     revision = workflow.latest_revision(assessment)
     snapshot = revision.read()
     returned = Decision.latest(assessment.id, DecisionKind.RETURNED)
-    form = review_form(snapshot.sections, assessment.objective_links)
+    form = review_form(
+        snapshot.sections, assessment.objective_links, publishing.starts_published(assessment)
+    )
     if not form.is_submitted():
         form.revision.data = revision.number
     if form.validate_on_submit():
@@ -76,6 +78,7 @@ def review(assessment: Assessment):
                 comment=form.comment.data or "",
                 evaluations=form.evaluations(),
                 objectives=form.objectives(),
+                publish=form.publish_chosen,
             )
             db.session.commit()
         except WorkflowError as error:
@@ -85,7 +88,8 @@ def review(assessment: Assessment):
             db.session.rollback()
             return _not_awaiting(Assessment.by_reference(assessment.reference))
         if form.kind is DecisionKind.APPROVED:
-            flash(f"You have signed off {assessment.reference}.", "success")
+            published = " and published it on the public register" if form.publish_chosen else ""
+            flash(f"You have signed off {assessment.reference}{published}.", "success")
         else:
             owner = assessment.owner.name
             flash(f"You have returned {assessment.reference} to {owner}.", "success")

@@ -24,6 +24,12 @@ PUBLIC_ENDPOINTS = {
     "main.accessibility",
     "main.healthz",
     "main.liveness",
+    # The public register: only published EqIAs, as signed off (tests/integration/
+    # test_public_register.py and test_read_access.py).
+    "public.register",
+    "public.eqia",
+    "public.eqia_pdf",
+    "public.feed",
 }
 
 

@@ -1,0 +1,148 @@
+"""The public register's list: published EqIAs, as their signed-off revisions say.
+
+Everything listed and filtered on is a fact frozen from the signed-off revision in force
+(``eqia.models.public``), never the answers being written. A page costs the same queries
+whatever the filters or the page: the two lists for the filter, a count and a page.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import request
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import ColumnElement, Select, String, func, literal_column, select
+from werkzeug.datastructures import MultiDict
+
+from eqia.extensions import db
+from eqia.models import Assessment, Characteristic, Directorate
+from eqia.models.public import SignedOffNegative, SignedOffRevision
+from eqia.pagination import paginate_counted
+from eqia.public.forms import PublicFilter
+from eqia.publishing import published
+from eqia.records.register import text_search
+from eqia.timefmt import uk_midnight
+
+PER_PAGE = 20
+FILTERS = ("q", "directorate", "negative", "signed_off_from", "signed_off_to")
+SEARCH_TEXT = literal_column(
+    "(signed_off_revisions.reference || ' ' || signed_off_revisions.title || ' ' "
+    "|| signed_off_revisions.summary)",
+    String,
+)
+
+
+@dataclass(frozen=True)
+class Criteria:
+    text: str | None = None
+    directorate_id: int | None = None
+    negative: str | None = None
+    signed_off_from: date | None = None
+    signed_off_to: date | None = None
+
+    @classmethod
+    def from_form(cls, form: PublicFilter) -> "Criteria":
+        return cls(*(form.value(name) for name in FILTERS))
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        where = [published()]
+        if self.text:
+            where.append(text_search(self.text, SignedOffRevision.reference, SEARCH_TEXT))
+        if self.directorate_id is not None:
+            where.append(SignedOffRevision.directorate_id == self.directorate_id)
+        if self.negative:
+            negative = select(SignedOffNegative.revision_id).where(
+                SignedOffNegative.characteristic == self.negative
+            )
+            where.append(SignedOffRevision.revision_id.in_(negative))
+        if self.signed_off_from is not None:
+            where.append(SignedOffRevision.signed_off_at >= uk_midnight(self.signed_off_from))
+        if self.signed_off_to is not None:
+            end = uk_midnight(self.signed_off_to + timedelta(1))
+            where.append(SignedOffRevision.signed_off_at < end)
+        return where
+
+
+def _in_force(query: Select) -> Select:
+    """Each published EqIA once: the facts of its signed-off revision in force."""
+    return query.select_from(SignedOffRevision).join(
+        Assessment, Assessment.approved_revision_id == SignedOffRevision.revision_id
+    )
+
+
+def rows_query(criteria: Criteria) -> Select:
+    return (
+        _in_force(
+            select(
+                SignedOffRevision.reference,
+                SignedOffRevision.title,
+                SignedOffRevision.summary,
+                SignedOffRevision.directorate,
+                SignedOffRevision.signed_off_at,
+            )
+        )
+        .where(*criteria.conditions())
+        .order_by(SignedOffRevision.signed_off_at.desc(), SignedOffRevision.revision_id.desc())
+    )
+
+
+def count_query(criteria: Criteria) -> Select:
+    return _in_force(select(func.count())).where(*criteria.conditions())
+
+
+@dataclass
+class PublicRegister:
+    """The filter form with its lists, and the criteria it gives."""
+
+    form: PublicFilter
+    criteria: Criteria
+
+    @classmethod
+    def from_request(cls) -> "PublicRegister":
+        form = PublicFilter(
+            request.args,
+            directorates=db.session.execute(
+                select(Directorate.id, Directorate.name).order_by(Directorate.name)
+            ).all(),
+            characteristics=db.session.execute(
+                select(Characteristic.code, Characteristic.name).order_by(
+                    Characteristic.position, Characteristic.id
+                )
+            ).all(),
+        )
+        form.validate()
+        return cls(form, Criteria.from_form(form))
+
+    def url_args(self) -> dict[str, list[str]]:
+        """The filters as given (blank ones left out), for the page links."""
+        args = MultiDict()
+        for name in FILTERS:
+            for value in request.args.getlist(name):
+                if value.strip():
+                    args.add(name, value)
+        return args.to_dict(flat=False)
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.url_args())
+
+    def page(self) -> Pagination:
+        return paginate_counted(rows_query(self.criteria), count_query(self.criteria), PER_PAGE)
+
+
+def newest(limit: int) -> list:
+    """The most recently published EqIAs, newest first (for the feed)."""
+    query = _in_force(
+        select(
+            SignedOffRevision.reference,
+            SignedOffRevision.title,
+            SignedOffRevision.summary,
+            SignedOffRevision.directorate,
+            SignedOffRevision.signed_off_at,
+            Assessment.published_at,
+        )
+    ).where(published())
+    return list(
+        db.session.execute(
+            query.order_by(Assessment.published_at.desc(), Assessment.id.desc()).limit(limit)
+        )
+    )
