@@ -67,7 +67,7 @@ class _CountedPagination(Pagination):
     """Counted first, so a page past the end is the last page: two queries, whatever page."""
 
     def _query_items(self) -> list:
-        self._total = db.session.scalar(self._query_args["count"]) or 0
+        self._total = db.session.scalar(self._query_args["count_query"]) or 0
         self.page = min(self.page, max(-(-self._total // self.per_page), 1))
         rows = self._query_args["rows"].limit(self.per_page).offset(self._query_offset)
         return list(db.session.execute(rows).all())
@@ -79,5 +79,5 @@ class _CountedPagination(Pagination):
 def paginate_counted(rows: Select, count: Select, per_page: int) -> Pagination:
     """Like ``paginate_rows``, in exactly two queries (``count`` counts what ``rows`` lists)."""
     return _CountedPagination(
-        page=requested_page(), per_page=per_page, error_out=False, rows=rows, count=count
+        page=requested_page(), per_page=per_page, error_out=False, rows=rows, count_query=count
     )

@@ -68,6 +68,10 @@ SIGN_IN_STEPS = {
 }
 
 
+# The public register's list and its feed (each EqIA's page is tested in test_read_access.py).
+PUBLIC_PAGES = {"/public/eqias", "/public/eqias.atom"}
+
+
 def _parameterless_get_urls(app):
     for rule in app.url_map.iter_rules():
         if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static":
@@ -77,7 +81,7 @@ def _parameterless_get_urls(app):
 def test_anonymous_visitors_are_sent_to_sign_in_everywhere_else(app, clients):
     for url in _parameterless_get_urls(app):
         response = clients["anonymous"].get(url)
-        if url in {"/auth/sign-in", "/accessibility", "/healthz", "/healthz/live"}:
+        if url in {"/auth/sign-in", "/accessibility", "/healthz", "/healthz/live"} | PUBLIC_PAGES:
             assert response.status_code == 200, url
         elif url in SIGN_IN_STEPS:
             # without a right password first (or while local passwords are on): back to it
