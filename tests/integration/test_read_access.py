@@ -25,6 +25,8 @@ PEOPLE = {
     "admin": Relation.OVERSIGHT,
 }
 STAGES = list(Stage)
+# The stages at which an EqIA here is on the public register: published when signed off.
+PUBLISHED = {Stage.SIGNED_OFF, Stage.UNDER_REVIEW}
 
 
 @pytest.fixture
@@ -69,6 +71,8 @@ def world(app, users):
             assessment = Assessment.by_reference(ref)
             if stage is Stage.WITHDRAWN:
                 workflow.withdraw(assessment, assessment.owner, "Not going ahead: budget moved")
+            if stage in PUBLISHED:
+                workflow.publish(assessment, User.by_email("super@example.org"))
             if stage is Stage.UNDER_REVIEW:
                 workflow.start_review(assessment, assessment.owner)
             db.session.commit()
@@ -174,3 +178,38 @@ def test_a_colleague_reads_the_record_in_force_not_the_draft_under_review(
     theirs = clients_by_person["another_lead"].get(f"/eqia/{ref}").get_data(as_text=True)
     assert "A draft nobody has signed off" in mine
     assert "A draft nobody has signed off" not in theirs
+
+
+@pytest.mark.parametrize("stage", STAGES, ids=[s.value for s in STAGES])
+def test_the_public_register_shows_only_published_eqias_to_everyone(
+    clients_by_person, world, stage
+):
+    """Signed in or not, the same: the page and the sealed PDF of a published EqIA, and the
+    same "Page not found" at every other stage."""
+    ref = world["eqias"][stage]
+    expected = 200 if stage in PUBLISHED else 404
+    answers = {}
+    for person in PEOPLE:
+        for url in (f"/public/eqias/{ref}", f"/public/eqias/{ref}.pdf"):
+            response = clients_by_person[person].get(url)
+            response.close()
+            answers[person, url] = response.status_code
+    assert set(answers.values()) == {expected}
+
+
+def test_the_public_reads_the_record_in_force_not_the_draft_under_review(
+    app, clients_by_person, world
+):
+    ref = world["eqias"][Stage.UNDER_REVIEW]
+    with app.app_context():
+        assessment = Assessment.by_reference(ref)
+        answers = assessment.sections["evidence"]
+        answers.data = {**answers.data, "what_people_said": "A draft nobody has signed off"}
+        db.session.commit()
+    for person in ("anonymous", "owner"):
+        page = clients_by_person[person].get(f"/public/eqias/{ref}")
+        assert page.status_code == 200
+        assert "A draft nobody has signed off" not in page.text
+        rows = soup(page).select(".govuk-summary-list__row")
+        summary = {" ".join(r.dt.get_text().split()): r.dd.get_text().strip() for r in rows}
+        assert summary["Revision"] == "1"
