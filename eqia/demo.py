@@ -226,7 +226,7 @@ def _neutral(characteristic) -> str:
 def build_assessment(spec: dict, stage: str, reviewer: str = "superuser@example.org") -> None:
     """Create one demo EqIA (once), as a lead would answer it, taken to a stage by the
     workflow: empty, half, complete, submitted (to the reviewer), returned or approved
-    (by the reviewer)."""
+    (by the reviewer, and published on the public register if the spec says "published")."""
     from datetime import date, timedelta
 
     from eqia import sections, workflow
@@ -342,6 +342,7 @@ def build_assessment(spec: dict, stage: str, reviewer: str = "superuser@example.
         comment=comment,
         evaluations=evaluations,
         objectives={link.objective_id: True for link in assessment.objective_links},
+        publish=bool(spec.get("published")),
     )
     if spec.get("review_overdue"):
         # As if it was signed off long ago: the review date it set has now passed.
@@ -364,8 +365,8 @@ def _variant(spec: dict, **changes) -> dict:
 
 def seed_assessments() -> None:
     """EqIAs at every stage for the demo leads: drafts, one awaiting each super user,
-    one returned with comments, two signed off (one overdue for review), and the thin ones
-    the due-regard checks warn about."""
+    one returned with comments, two signed off (one overdue for review; the other on the
+    public register), and the thin ones the due-regard checks warn about."""
     from eqia import demo_thin
 
     build_assessment(LIBRARIES, "complete")
@@ -387,7 +388,9 @@ def seed_assessments() -> None:
         reviewer="superuser2@example.org",
     )
     build_assessment(_variant(LIBRARIES, title="Adult learning: moving courses online"), "returned")
-    build_assessment(_variant(LIBRARIES, title="Mobile library routes 2026"), "approved")
+    build_assessment(
+        _variant(LIBRARIES, title="Mobile library routes 2026", published=True), "approved"
+    )
     build_assessment(
         _variant(
             LIBRARIES,

@@ -322,8 +322,12 @@ REASONS = {
     "tables are attached."
 }
 
-# Each proposal, and the stage the demo takes it to.
-PROPOSALS = [(BUSES, "approved"), (CHARGES, "approved"), (MEALS, "submitted")]
+# Each proposal, and the stage the demo takes it to (the bus routes published as well).
+PROPOSALS = [
+    ({**BUSES, "published": True}, "approved"),
+    (CHARGES, "approved"),
+    (MEALS, "submitted"),
+]
 
 
 def seed_programme() -> Programme:

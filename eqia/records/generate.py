@@ -5,7 +5,9 @@ spread: statuses, directorates, proposal types and outcomes, submission and
 sign-off dates over six years, the outcome's answers, an impact on every
 characteristic (some negative), confirmed links to objectives. Revisions copy the snapshot of the
 latest real approved revision if there is one (``seed-demo`` makes one), so
-their PDFs draw like a real EqIA's; otherwise a short screening-route snapshot.
+their PDFs draw like a real EqIA's; otherwise a short screening-route snapshot. Each
+signed-off revision's facts for the public register go in with it, and one in
+``PUBLISHED_EVERY`` is published there.
 ``eqia.records.population`` adds the people and audit trail to go with them. Refused under
 the production configuration.
 """
@@ -31,12 +33,15 @@ from eqia.models import (
     Revision,
     Role,
     SectionAnswers,
+    SignedOffNegative,
+    SignedOffRevision,
     Status,
     User,
     UserRole,
 )
+from eqia.publishing import negative_characteristics
 from eqia.questions import OUTCOMES, PROPOSAL_TYPES
-from eqia.snapshot import SCHEMA_VERSION, content_hash
+from eqia.snapshot import SCHEMA_VERSION, content_hash, read
 from eqia.timefmt import utcnow
 
 STATUS_WEIGHTS = {
@@ -46,6 +51,8 @@ STATUS_WEIGHTS = {
     Status.RETURNED: 7,
     Status.WITHDRAWN: 8,
 }
+# One signed-off EqIA in this many (by id) is published on the public register.
+PUBLISHED_EVERY = 10
 DIRECTORATES = [
     "Adults, Health & Commissioning",
     "Children, Education & Families",
@@ -210,6 +217,8 @@ class _Generator:
     characteristics: list[int]
     objectives: list[int]
     template: dict
+    directorate_names: dict[int, str]
+    negatives: list[str]  # the template's negative impacts, by characteristic code
 
 
 def generate(
@@ -221,6 +230,7 @@ def generate(
 ) -> int:
     """Insert ``count`` EqIAs; returns how many. Commits every ``batch``."""
     rng = random.Random(seed)  # noqa: S311 - test data, not secrets
+    template = _template_snapshot()
     directorates = _directorates()
     leads, supers = _people(rng, max(20, count // 200), max(4, min(40, count // 2500)))
     now = utcnow()
@@ -240,7 +250,9 @@ def generate(
             db.session.scalars(select(Characteristic.id).where(Characteristic.active))
         ),
         objectives=list(db.session.scalars(select(Objective.id).where(Objective.active))),
-        template=_template_snapshot(),
+        template=template,
+        directorate_names=dict(db.session.execute(select(Directorate.id, Directorate.name)).all()),
+        negatives=sorted(negative_characteristics(read(template))),
     )
     done = 0
     while done < count:
@@ -271,7 +283,7 @@ def _batch(g: _Generator, size: int) -> None:
     statuses, weights = list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values())
     assessment_id, revision_id, decision_id = _next_ids(Assessment, Revision, Decision)
     assessments, revisions, decisions, impacts, links, approvals = [], [], [], [], [], []
-    answers = []
+    answers, facts, negatives = [], [], []
     for _ in range(size):
         status = rng.choices(statuses, weights)[0]
         year = rng.choice(list(g.counters))
@@ -302,6 +314,7 @@ def _batch(g: _Generator, size: int) -> None:
             "submitted_at": None,
             "approved_at": None,
             "approved_by_id": None,
+            "published_at": None,
         }
         if status in (Status.SUBMITTED, Status.RETURNED, Status.APPROVED):
             submitted = created + timedelta(hours=rng.randrange(24, 24 * 20))
@@ -342,6 +355,23 @@ def _batch(g: _Generator, size: int) -> None:
                 if kind is DecisionKind.APPROVED:
                     row["approved_at"], row["approved_by_id"] = decided, reviewer
                     approvals.append({"aid": assessment_id, "rid": revision_id})
+                    facts.append(
+                        {
+                            "revision_id": revision_id,
+                            "assessment_id": assessment_id,
+                            "reference": reference,
+                            "title": title,
+                            "summary": row["summary"],
+                            "directorate_id": row["directorate_id"],
+                            "directorate": g.directorate_names.get(row["directorate_id"], ""),
+                            "signed_off_at": decided,
+                        }
+                    )
+                    negatives += [
+                        {"revision_id": revision_id, "characteristic": code} for code in g.negatives
+                    ]
+                    if assessment_id % PUBLISHED_EVERY == 0:
+                        row["published_at"] = decided
                 else:
                     row["revision"] = 2
             revision_id += 1
@@ -401,6 +431,10 @@ def _batch(g: _Generator, size: int) -> None:
             .values(approved_revision_id=bindparam("rid")),
             approvals,
         )
+    if facts:
+        db.session.execute(insert(SignedOffRevision.__table__), facts)
+    if negatives:
+        db.session.execute(insert(SignedOffNegative.__table__), negatives)
     if answers:
         db.session.execute(insert(SectionAnswers.__table__), answers)
     if impacts:
