@@ -70,6 +70,8 @@ SKIPPED = {
     "programmes.programme_pdf": "a PDF download",
     "records.register_csv": "a CSV download",
     "records.export_zip": "a ZIP download",
+    "public.eqia_pdf": "a PDF download",
+    "public.feed": "an Atom feed, not a page",
     "plan.preview_import": "its token comes from uploading a file (a POST): "
     "test_the_plan_import_preview_reflows uploads one",
 }
