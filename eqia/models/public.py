@@ -9,10 +9,11 @@ revisions signed off before).
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eqia.extensions import db
+from eqia.models.assessments import Assessment
 
 
 class SignedOffRevision(db.Model):
@@ -40,3 +41,15 @@ class SignedOffNegative(db.Model):
         ForeignKey("revisions.id"), primary_key=True, autoincrement=False
     )
     characteristic: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
+
+
+# The EqIAs on the public register, found without reading the rest: few of them are
+# published, and the index holds only those (with the revision in force, for the join).
+_PUBLISHED = Assessment.published_at.is_not(None)
+Index(
+    "ix_assessments_public_register",
+    Assessment.published_at,
+    Assessment.approved_revision_id,
+    sqlite_where=_PUBLISHED,
+    postgresql_where=_PUBLISHED,
+)

@@ -1,13 +1,16 @@
 """The public register's pages: the list, each published EqIA, its sealed PDF, the feed."""
 
 import re
+from functools import partial
 
 from flask import Response, abort, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 
 from eqia.downloads import attachment
+from eqia.models.assessments import REFERENCE
 from eqia.permissions import ANYONE, allow
 from eqia.public import bp, record
+from eqia.public.cache import LISTS, POLICY, PUBLISHED, cached
 from eqia.public.register import PublicRegister, newest
 from eqia.records import sealing
 
@@ -33,23 +36,33 @@ def xml_text(value: str) -> str:
     return _NOT_XML.sub("", value)
 
 
+def _register_page() -> Response:
+    view = PublicRegister.from_request()
+    page = view.page()
+    return make_response(
+        render_template("public/register.html", form=view.form, view=view, page=page)
+    )
+
+
 @bp.route("/eqias")
 @allow(ANYONE)
 def register() -> ResponseReturnValue:
-    view = PublicRegister.from_request()
-    page = view.page()
-    return cacheable(
-        make_response(render_template("public/register.html", form=view.form, view=view, page=page))
-    )
+    return cacheable(cached(_register_page, PUBLISHED, LISTS))
+
+
+def _eqia_page(ref: str) -> Response:
+    found = record.load(ref)
+    if found is None:
+        abort(404)
+    return make_response(render_template("public/eqia.html", record=found))
 
 
 @bp.route("/eqias/<ref>")
 @allow(ANYONE)
 def eqia(ref: str) -> ResponseReturnValue:
-    found = record.load(ref)
-    if found is None:
-        abort(404)
-    return cacheable(make_response(render_template("public/eqia.html", record=found)))
+    if not REFERENCE.fullmatch(ref):
+        abort(404)  # names no EqIA: nothing need reach the database
+    return cacheable(cached(partial(_eqia_page, ref), PUBLISHED, POLICY))
 
 
 @bp.route("/eqias/<ref>.pdf")
@@ -66,9 +79,12 @@ def eqia_pdf(ref: str) -> ResponseReturnValue:
     return cacheable(response)
 
 
+def _feed() -> Response:
+    body = render_template("public/feed.xml", entries=newest(FEED_SIZE))
+    return Response(body, mimetype="application/atom+xml")
+
+
 @bp.route("/eqias.atom")
 @allow(ANYONE)
 def feed() -> ResponseReturnValue:
-    entries = newest(FEED_SIZE)
-    body = render_template("public/feed.xml", entries=entries)
-    return cacheable(Response(body, mimetype="application/atom+xml"))
+    return cacheable(cached(_feed, PUBLISHED))

@@ -111,10 +111,19 @@ def upgrade():
     op.create_index(
         "ix_signed_off_negatives_characteristic", "signed_off_negatives", ["characteristic"]
     )
+    published = sa.text("published_at IS NOT NULL")
+    op.create_index(
+        "ix_assessments_public_register",
+        "assessments",
+        ["published_at", "approved_revision_id"],
+        sqlite_where=published,
+        postgresql_where=published,
+    )
     _backfill(facts, negatives)
 
 
 def downgrade():
+    op.drop_index("ix_assessments_public_register", table_name="assessments")
     op.drop_index("ix_signed_off_negatives_characteristic", table_name="signed_off_negatives")
     op.drop_table("signed_off_negatives")
     op.drop_index("ix_signed_off_revisions_signed_off_at", table_name="signed_off_revisions")

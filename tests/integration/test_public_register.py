@@ -173,8 +173,40 @@ class TestTheRegister:
         assert len(set(counts.values())) == 1, counts
         assert listed(client, "?page=2") == [world["libraries"]]
         assert listed(client, "?page=99") == [world["libraries"]]  # the last page
-        signed_in = queries_for(app, clients["admin"], "/public/eqias")
+        signed_in = queries_for(app, clients["admin"], "/public/eqias?page=3")
         assert signed_in == counts[""]  # nobody is looked up: there is no session here
+
+
+class TestDrawnOnceForEachState:
+    def test_a_page_seen_before_costs_only_the_state_queries(self, app, clients, world):
+        url = f"/public/eqias/{world['libraries']}"
+        first = queries_for(app, clients["anonymous"], url)
+        again = queries_for(app, clients["admin"], url)
+        assert again < first
+        assert again == 2  # which EqIAs are published, and the publishing settings
+
+    def test_every_change_is_shown_at_once(self, app, clients, world):
+        anonymous = clients["anonymous"]
+        page_url = f"/public/eqias/{world['children']}"
+        assert listed(anonymous) == [world["children"], world["libraries"]]
+        assert anonymous.get(page_url).status_code == 200
+        assert world["children"] in anonymous.get("/public/eqias.atom").text
+        with app.app_context():
+            _publish(world["unpublished"])
+        assert listed(anonymous) == [world["unpublished"], world["children"], world["libraries"]]
+        reopen(app, world["children"], submit_it=False)
+        with app.app_context():
+            assessment = Assessment.by_reference(world["children"])
+            workflow.withdraw(assessment, assessment.owner, "Not going ahead")
+            db.session.commit()
+        assert listed(anonymous) == [world["unpublished"], world["libraries"]]
+        assert anonymous.get(page_url).status_code == 404
+        assert world["children"] not in anonymous.get("/public/eqias.atom").text
+        with app.app_context():
+            db.session.get(Characteristic, 1).name = "Age (renamed)"
+            db.session.commit()
+        page = soup(anonymous.get("/public/eqias"))
+        assert "Age (renamed)" in [text(o) for o in page.select("#negative option")]
 
 
 class TestTheSamePageForEveryone:
