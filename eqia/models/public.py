@@ -44,12 +44,13 @@ class SignedOffNegative(db.Model):
 
 
 # The EqIAs on the public register, found without reading the rest: few of them are
-# published, and the index holds only those (with the revision in force, for the join).
+# published, and the index holds only those (with what ``publishing.published`` asks).
 _PUBLISHED = Assessment.published_at.is_not(None)
 Index(
     "ix_assessments_public_register",
     Assessment.published_at,
     Assessment.approved_revision_id,
+    Assessment.status,
     sqlite_where=_PUBLISHED,
     postgresql_where=_PUBLISHED,
 )

@@ -7,9 +7,11 @@ state, and the page is drawn again. Nothing here needs keeping: a new process, o
 pushed out of the cache, is drawn again; every instance behind the load balancer draws the
 same bytes, so an ETag from one is good at another. Each app has its own.
 
-What the published set's state catches: publishing always sets ``published_at`` to now,
-later than any before, so it raises the latest; taking one off lowers the count; signing
-off a new revision changes the sum of the revisions in force.
+Which EqIAs are published, and which revision of each is in force, changes only through
+the workflow, and every move it makes writes an audit event: so the audit chain's head
+(one row, read by its key) is their state. Any event anywhere draws the pages again, which
+costs a page drawn now and then, never a page out of date. The publishing settings and the
+filter's lists change without a workflow move, so they are read as they are.
 """
 
 import hashlib
@@ -18,27 +20,19 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from flask import Response, current_app, request
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from eqia.extensions import db
-from eqia.models import Assessment, Characteristic, Directorate, Setting
-from eqia.publishing import PublishingPolicy, published
+from eqia.models import AuditHead, Characteristic, Directorate, Setting
+from eqia.publishing import PublishingPolicy
 
 # How many pages each process keeps (the filters' combinations are many; the pages people
 # read are few).
 SIZE = 512
 
 
-def _published_set() -> tuple:
-    return tuple(
-        db.session.execute(
-            select(
-                func.count(Assessment.id),
-                func.max(Assessment.published_at),
-                func.sum(Assessment.approved_revision_id),
-            ).where(published())
-        ).one()
-    )
+def _published() -> tuple:
+    return (db.session.scalar(select(AuditHead.count).where(AuditHead.id == 1)),)
 
 
 def _policy() -> tuple:
@@ -56,7 +50,7 @@ def _lists() -> tuple:
 
 
 # What a page may show, each with how its state is read.
-PUBLISHED = _published_set  # which EqIAs are published, and which revisions are in force
+PUBLISHED = _published  # which EqIAs are published, and which revisions are in force
 POLICY = _policy  # the publishing settings (officers by name or by job title)
 LISTS = _lists  # the directorates and characteristics the register's filter lists
 

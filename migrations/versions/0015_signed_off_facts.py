@@ -115,7 +115,7 @@ def upgrade():
     op.create_index(
         "ix_assessments_public_register",
         "assessments",
-        ["published_at", "approved_revision_id"],
+        ["published_at", "approved_revision_id", "status"],
         sqlite_where=published,
         postgresql_where=published,
     )
