@@ -59,12 +59,16 @@ def test_organisation_name_comes_from_configuration(app, client):
     assert "Fenland District Council" in title(soup(client.get("/accessibility")))
 
 
-def test_footer_links_to_accessibility_and_privacy(client):
+def test_footer_links_to_accessibility_privacy_and_the_public_register(client):
     links = {
         a.get_text(strip=True): a["href"]
         for a in soup(client.get("/auth/sign-in")).select(".govuk-footer a")
     }
-    assert links == {"Accessibility statement": "/accessibility", "Privacy notice": "/privacy"}
+    assert links == {
+        "Accessibility statement": "/accessibility",
+        "Privacy notice": "/privacy",
+        "Public register of EqIAs": "/public/eqias",
+    }
 
 
 @pytest.mark.parametrize(
