@@ -16,7 +16,15 @@ and p95 of each, and whether each page's p50 is within 3x /healthz's.
 import argparse
 import time
 
-from common import RESULTS, eqia_count, generate_up_to, make_app, median, percentile
+from common import (
+    RESULTS,
+    eqia_count,
+    generate_up_to,
+    make_app,
+    median,
+    percentile,
+    vacuum_analyze,
+)
 from sqlalchemy import func, select
 
 from eqia import demo
@@ -32,8 +40,6 @@ def set_up(count: int) -> dict:
     if eqia_count() == 0:
         demo.seed(PASSWORD)
     if generate_up_to(count):
-        from common import vacuum_analyze
-
         vacuum_analyze()
     ref, directorate = db.session.execute(
         select(Assessment.reference, SignedOffRevision.directorate_id)

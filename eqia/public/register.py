@@ -41,7 +41,13 @@ class Criteria:
 
     @classmethod
     def from_form(cls, form: PublicFilter) -> "Criteria":
-        return cls(*(form.value(name) for name in FILTERS))
+        return cls(
+            text=form.value("q"),
+            directorate_id=form.value("directorate"),
+            negative=form.value("negative"),
+            signed_off_from=form.value("signed_off_from"),
+            signed_off_to=form.value("signed_off_to"),
+        )
 
     def conditions(self) -> list[ColumnElement[bool]]:
         where = [published()]
