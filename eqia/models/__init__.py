@@ -1,5 +1,6 @@
 """The database models, one module per aggregate."""
 
+from eqia.models.api_tokens import ApiToken, Dataset, Reach
 from eqia.models.assessments import (
     Assessment,
     AssessmentAction,
@@ -40,6 +41,7 @@ from eqia.models.users import (
 )
 
 __all__ = [
+    "ApiToken",
     "Assessment",
     "AssessmentAction",
     "AuditHead",
@@ -47,6 +49,7 @@ __all__ = [
     "CoAuthor",
     "Decision",
     "DecisionKind",
+    "Dataset",
     "EventKind",
     "NotificationKind",
     "Directorate",
@@ -64,6 +67,7 @@ __all__ = [
     "PlanStatus",
     "Programme",
     "Rating",
+    "Reach",
     "RecoveryCode",
     "ReferenceCounter",
     "Revision",
