@@ -24,6 +24,8 @@ PUBLIC_ENDPOINTS = {
     "main.accessibility",
     "main.healthz",
     "main.liveness",
+    # The data feed's schema: what the feed's fields are, never any of its data.
+    "api.openapi",
 }
 
 
@@ -71,7 +73,13 @@ def _parameterless_get_urls(app):
 def test_anonymous_visitors_are_sent_to_sign_in_everywhere_else(app, clients):
     for url in _parameterless_get_urls(app):
         response = clients["anonymous"].get(url)
-        if url in {"/auth/sign-in", "/accessibility", "/healthz", "/healthz/live"}:
+        if url in {
+            "/auth/sign-in",
+            "/accessibility",
+            "/healthz",
+            "/healthz/live",
+            "/api/v1/openapi.json",
+        }:
             assert response.status_code == 200, url
         elif url in SIGN_IN_STEPS:
             # without a right password first (or while local passwords are on): back to it
@@ -92,6 +100,8 @@ ADMIN_URLS = [
     "/admin/directorates/new",
     "/admin/characteristics",
     "/admin/characteristics/new",
+    "/admin/api-tokens",
+    "/admin/api-tokens/new",
     "/plan/objectives/new",
     "/plan/objectives/1/change",
     "/plan/actions/new",
