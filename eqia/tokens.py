@@ -18,12 +18,11 @@ import hashlib
 import secrets
 from datetime import date, datetime
 
-from flask import current_app, g, request
-from limits import parse
+from flask import g, request
 from sqlalchemy import select, update
 
 from eqia.errors import FeedError
-from eqia.extensions import db, limiter
+from eqia.extensions import db
 from eqia.models import ApiToken, Dataset, EventKind, Reach, User
 from eqia.models.audit import record
 from eqia.security_log import after_commit, security_event
@@ -91,12 +90,12 @@ def authenticate(now: datetime) -> ApiToken:
 
 def _rate_limited(token: ApiToken) -> None:
     """Count the request against the token's limit: a 429 FeedError once it is used up."""
-    limit = parse(current_app.config["API_RATE_LIMIT"])
-    key = ("api-token", str(token.id))
-    if limiter.limiter.hit(limit, *key):
+    from eqia.auth import throttle  # the auth blueprint's; imported once the app is made
+
+    again = throttle.api_request(token.id)
+    if again is None:
         return
-    reset = limiter.limiter.get_window_stats(limit, *key).reset_time
-    wait = max(1, int(reset - utcnow().timestamp()) + 1)
+    wait = max(1, int(again - utcnow().timestamp()) + 1)
     security_event("api.throttled", token_id=token.id, token_name=token.name)
     raise FeedError(
         429,
@@ -135,13 +134,15 @@ def require(dataset: Dataset) -> ApiToken:
     return token
 
 
-def log_use(status: int, rows: int | None = None) -> None:
-    """An answer a token was given, in the security log: its status, and for a feed sent
-    in full, how many rows it had."""
+def log_use(status: int, rows: int | None = None, complete: bool = True) -> None:
+    """An answer a token was given, in the security log: its status, and for a feed that
+    was sent, how many rows it had (and whether the client stopped reading before the end)."""
     token = g.get("api_token")
     if token is None:
         return
     fields = {"rows": rows} if rows is not None else {}
+    if not complete:
+        fields["complete"] = False
     security_event(
         "api.used",
         token_id=token.id,

@@ -80,13 +80,17 @@ def feed_json(dataset: str) -> ResponseReturnValue:
     page, more = _page(feed.rows(chosen, reach, asked.criteria, asked.after), asked.per_page)
 
     def body() -> Iterator[str]:
-        yield '{"data":['
-        for number, item in enumerate(page):
-            yield ("," if number else "") + _json(item, shown)
-        links = {"self": request.url, "next": _next_url(more)}
-        rest = {"links": links, "meta": meta}
-        yield "]," + json.dumps(rest, ensure_ascii=False, separators=(",", ":"))[1:]
-        tokens.log_use(200, len(page))
+        sent = False
+        try:
+            yield '{"data":['
+            for number, item in enumerate(page):
+                yield ("," if number else "") + _json(item, shown)
+            links = {"self": request.url, "next": _next_url(more)}
+            rest = {"links": links, "meta": meta}
+            yield "]," + json.dumps(rest, ensure_ascii=False, separators=(",", ":"))[1:]
+            sent = True
+        finally:
+            tokens.log_use(200, len(page), complete=sent)
 
     response = Response(stream_with_context(body()), content_type=JSON_TYPE)
     response.headers["Cache-Control"] = "private, no-store"
@@ -117,12 +121,16 @@ def feed_csv(dataset: str) -> ResponseReturnValue:
 
     def body() -> Iterator[str]:
         writer = csv.writer(_Line())
-        yield BOM + writer.writerow([f.name for f in shown])
-        count = 0
-        for _cursor, item in items:
-            yield writer.writerow(_csv_cells(item, shown))
-            count += 1
-        tokens.log_use(200, count)
+        count, sent = 0, False
+        try:
+            yield BOM + writer.writerow([f.name for f in shown])
+            for _cursor, item in items:
+                yield writer.writerow(_csv_cells(item, shown))
+                count += 1
+            sent = True
+        finally:
+            # Logged however the answer ended: a client that stops reading closes the stream.
+            tokens.log_use(200, count, complete=sent)
 
     name = f"eqia-{chosen.value}-{uk_today().isoformat()}.csv"
     response = download(stream_with_context(body()), CSV_TYPE, name)

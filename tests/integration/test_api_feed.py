@@ -336,6 +336,13 @@ class TestEachUse:
         assert (used["status"], used["rows"]) == (200, 2)
         assert token not in security_log.text
 
+    def test_a_client_that_stops_reading_is_logged_too(self, powerbi, eqias, token, security_log):
+        response = powerbi.get("/api/v1/eqias.csv", headers=basic(token), buffered=False)
+        assert next(iter(response.response)).startswith("\ufeffreference,".encode())
+        response.close()
+        used = security_log.one("api.used")
+        assert (used["status"], used["rows"], used["complete"]) == (200, 0, False)
+
     def test_a_refused_request_is_logged_with_its_status(self, powerbi, eqias, token, security_log):
         powerbi.get("/api/v1/eqias.csv?colour=red", headers=basic(token))
         assert security_log.one("api.used")["status"] == 400
