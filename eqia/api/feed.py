@@ -18,14 +18,20 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from werkzeug.datastructures import MultiDict
 
 from eqia.errors import FeedError
 from eqia.extensions import db
 from eqia.models import Assessment, Dataset, Decision, Reach, Revision, Status
 from eqia.publishing import PublishingPolicy, published
-from eqia.records.register import OUTCOME_LABELS, PROPOSAL_LABELS, Criteria, rows_query
+from eqia.records.register import (
+    OUTCOME_LABELS,
+    PROPOSAL_LABELS,
+    Criteria,
+    count_query,
+    rows_query,
+)
 from eqia.snapshot import read
 
 BATCH = 500
@@ -336,8 +342,6 @@ def rows(
 
 
 def total(reach: Reach, criteria: Criteria) -> int:
-    """How many EqIAs the filters choose (one count, as the register's)."""
-    query = select(func.count()).select_from(Assessment).where(*criteria.conditions())
-    if reach is Reach.PUBLIC:
-        query = query.where(published())
-    return db.session.scalar(query) or 0
+    """How many EqIAs the filters choose (the register's one count)."""
+    query = count_query(criteria)
+    return db.session.scalar(query.where(published()) if reach is Reach.PUBLIC else query) or 0

@@ -5,7 +5,6 @@ Every answer but the schema needs an API token (``@allow(TOKEN)``: ``eqia.tokens
 must name the dataset. A refusal is JSON: ``{"error": {...}}`` with its status.
 """
 
-import csv
 import json
 from collections.abc import Iterator
 
@@ -15,11 +14,10 @@ from flask.typing import ResponseReturnValue
 from eqia import tokens
 from eqia.api import bp, feed, schema
 from eqia.api.fields import Field, fields, json_value
-from eqia.downloads import BOM, CSV_TYPE, csv_cell, download
+from eqia.downloads import BOM, CSV_TYPE, csv_cell, download, line_writer
 from eqia.errors import FeedError
 from eqia.models import Dataset
 from eqia.permissions import ANYONE, TOKEN, allow
-from eqia.records.register import _Line
 from eqia.timefmt import uk_today
 
 DATASETS = "<any(eqias, impacts, actions, 'objective-links'):dataset>"
@@ -120,7 +118,7 @@ def feed_csv(dataset: str) -> ResponseReturnValue:
         items = iter([(None, item) for item in page])
 
     def body() -> Iterator[str]:
-        writer = csv.writer(_Line())
+        writer = line_writer()
         count, sent = 0, False
         try:
             yield BOM + writer.writerow([f.name for f in shown])
