@@ -41,12 +41,15 @@ class ApiTokenForm(Form):
     )
     datasets = SelectMultipleField(
         "Datasets it may read",
+        description="Select all that apply.",
         widget=GovCheckboxesInput(),
         choices=[SelectChoice(d.value, d.label) for d in Dataset],
         validators=[Required("Select the datasets the token may read")],
     )
     reach = GovRadioField(
         "Which EqIAs it may read",
+        description="And how much of each: a report shared outside the council should read "
+        "only the public register.",
         widget=GovRadioInput(),
         choices=[SelectChoice(r.value, r.label) for r in Reach],
         validators=[Required("Select which EqIAs the token may read")],
