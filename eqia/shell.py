@@ -15,7 +15,16 @@ from eqia.errors import UnknownSnapshot, WorkflowError
 from eqia.extensions import db
 from eqia.forms import error_summary
 from eqia.models import User, tag_class
-from eqia.permissions import ADMIN, OVERSIGHT, SIGN_OFF, enforce_access, in_group, may
+from eqia.permissions import (
+    ADMIN,
+    OVERSIGHT,
+    SIGN_OFF,
+    TOKEN,
+    declared_access,
+    enforce_access,
+    in_group,
+    may,
+)
 from eqia.security_log import security_event
 from eqia.timefmt import date_and_time, long_date
 
@@ -76,7 +85,9 @@ def csp_nonce() -> str:
 
 
 def _start_request():
-    sessions.expire_idle()
+    # The data feed is read with API tokens alone: its requests leave any session alone.
+    if TOKEN not in (declared_access(request.endpoint) or ()):
+        sessions.expire_idle()
     return enforce_access()
 
 

@@ -18,7 +18,7 @@ import hashlib
 import secrets
 from datetime import date, datetime
 
-from flask import g, request
+from flask import current_app, g, request
 from sqlalchemy import select, update
 
 from eqia.errors import FeedError
@@ -106,7 +106,9 @@ def _rate_limited(token: ApiToken) -> None:
 
 
 def enforce() -> None:
-    """Let the request through with a token in force (``g.api_token``), or raise."""
+    """Let the request through with a token in force (``g.api_token``), or raise. Nobody is
+    signed in to the feed, whatever cookie the request carries: the session is not read."""
+    current_app.login_manager._update_request_context_with_user()
     now = utcnow()
     token = authenticate(now)
     _rate_limited(token)

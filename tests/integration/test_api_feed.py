@@ -154,6 +154,7 @@ class TestTheSameRowsAsTheRegister:
     def test_bearer_works_too(self, powerbi, eqias, token):
         response = powerbi.get("/api/v1/eqias.json", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers
         assert response.json["meta"]["total"] == 5
 
     def test_the_public_reach_is_the_public_register(self, app, powerbi, eqias):
@@ -252,6 +253,7 @@ class TestRefusals:
         assert response.status_code == 401
         assert response.mimetype == "application/json"
         assert response.headers["WWW-Authenticate"] == 'Bearer, Basic realm="EqIA data feed"'
+        assert "Set-Cookie" not in response.headers
         assert set(response.json["error"]) == {"status", "code", "message"}
         assert security_log.one("api.refused")["reason"] == reason
         return response.json["error"]["message"]
@@ -294,6 +296,13 @@ class TestRefusals:
 
     def test_a_session_is_not_a_token(self, clients, eqias):
         assert clients["admin"].get("/api/v1/eqias.json").status_code == 401
+
+    def test_a_session_cookie_is_left_alone(self, clients, eqias, token, security_log):
+        response = clients["admin"].get("/api/v1/eqias.json", headers=basic(token))
+        assert response.status_code == 200
+        response.get_data()
+        assert "Set-Cookie" not in response.headers
+        assert security_log.one("api.used")["user_id"] is None
 
     def test_a_dataset_the_token_may_not_read(self, app, powerbi, eqias, security_log):
         secret = issue(app, datasets=[Dataset.EQIAS])
