@@ -120,6 +120,8 @@ class Config:
         "EQIA_SIGN_IN_LIMIT_PER_ADDRESS", "300 per 15 minutes"
     )
     PASSWORD_CHECK_LIMIT = os.environ.get("EQIA_PASSWORD_CHECK_LIMIT", "5 per 15 minutes")
+    # Requests one API token may make to the data feed (README "Data feed").
+    API_RATE_LIMIT = os.environ.get("EQIA_API_RATE_LIMIT", "120 per minute")
     # How many proxies in front of the service add X-Forwarded-For (and -Proto): their
     # word is taken for the client's address. 0 (the default) takes nobody's.
     TRUSTED_PROXIES = _int("EQIA_TRUSTED_PROXIES", 0)

@@ -57,6 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     scanning.init_app(app)
 
     from eqia.admin import bp as admin_bp
+    from eqia.api import bp as api_bp
     from eqia.assessments import bp as assessments_bp
     from eqia.auth import bp as auth_bp
     from eqia.main import bp as main_bp
@@ -75,4 +76,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(programmes_bp, url_prefix="/programmes")
     app.register_blueprint(records_bp, url_prefix="/records")
     app.register_blueprint(public_bp, url_prefix=PUBLIC_PREFIX)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
     return app

@@ -57,6 +57,18 @@ def csv_text(rows: Iterable[Iterable[object]]) -> str:
     return BOM + out.getvalue()
 
 
+class _Line:
+    """csv.writer's file: writerow then returns the line instead of storing it."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def line_writer():
+    """A csv.writer whose ``writerow`` returns the row's line, for a CSV sent as it is read."""
+    return csv.writer(_Line())
+
+
 def _ascii(text: str) -> str:
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^A-Za-z0-9 .()-]+", "_", plain).strip(" _")

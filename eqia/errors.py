@@ -46,3 +46,26 @@ class UnknownSnapshot(Exception):
 
     status = 409
     title = "This revision cannot be shown"
+
+
+class FeedError(Exception):
+    """A data feed request refused: the feed answers it with a JSON error body
+    (``{"error": {"status", "code", "message", "parameter"?}}``) and this status."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        parameter: str | None = None,
+        headers: dict | None = None,
+    ):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.parameter, self.headers = parameter, headers or {}
+
+    def body(self) -> dict:
+        error = {"status": self.status, "code": self.code, "message": self.message}
+        if self.parameter is not None:
+            error["parameter"] = self.parameter
+        return {"error": error}

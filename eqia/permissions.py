@@ -15,12 +15,14 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import exists, select, union
 
-from eqia import pending
+from eqia import pending, tokens
 from eqia.extensions import db
 from eqia.models import Assessment, CoAuthor, Event, EventKind, Role, Status, User
 
 ANYONE = "anyone"
 SIGNED_IN = "signed_in"
+# Reports reading the data feed with an API token (``eqia.tokens``), never with a session.
+TOKEN = "api-token"  # noqa: S105 - an audience's name, not a secret
 
 # Who may use each area of the service beyond what every member of staff may, declared
 # once: views declare them with @allow, templates ask ``may("register")``.
@@ -84,6 +86,8 @@ def enforce_access():
     if audience is None:
         current_app.logger.error("Refused %s: the view declares no access", request.endpoint)
         abort(403)
+    if TOKEN in audience:
+        return tokens.enforce()
     if may(current_user, audience):
         return None
     if not current_user.is_authenticated:

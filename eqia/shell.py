@@ -17,7 +17,16 @@ from eqia.errors import UnknownSnapshot, WorkflowError
 from eqia.extensions import db
 from eqia.forms import error_summary
 from eqia.models import User, tag_class
-from eqia.permissions import ADMIN, OVERSIGHT, SIGN_OFF, enforce_access, in_group, may
+from eqia.permissions import (
+    ADMIN,
+    OVERSIGHT,
+    SIGN_OFF,
+    TOKEN,
+    declared_access,
+    enforce_access,
+    in_group,
+    may,
+)
 from eqia.publishing import public_request
 from eqia.security_log import security_event
 from eqia.timefmt import date_and_time, long_date
@@ -91,7 +100,9 @@ GOVUK_INLINE_SCRIPT_HASH = base64.b64encode(
 
 
 def _start_request():
-    if not public_request():  # the public register has no session to expire
+    # The public register has no session to expire, and the data feed is read with API
+    # tokens alone: their requests leave any session alone.
+    if not public_request() and TOKEN not in (declared_access(request.endpoint) or ()):
         sessions.expire_idle()
     return enforce_access()
 

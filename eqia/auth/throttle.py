@@ -85,3 +85,13 @@ def password_check(user_id: int) -> bool:
     """Checking a signed-in person's current password (to change it) is limited too."""
     limit = parse(current_app.config["PASSWORD_CHECK_LIMIT"])
     return _attempt([(limit, "password-check", str(user_id))])
+
+
+def api_request(token_id: int) -> float | None:
+    """Count a data feed request against its API token's limit (``EQIA_API_RATE_LIMIT``):
+    None if it may go on, otherwise when (a Unix time) the token may try again."""
+    limit = parse(current_app.config["API_RATE_LIMIT"])
+    key = ("api-token", str(token_id))
+    if _counted(lambda strategy: strategy.hit(limit, *key)):
+        return None
+    return _counted(lambda strategy: strategy.get_window_stats(limit, *key).reset_time)

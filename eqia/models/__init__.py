@@ -1,5 +1,6 @@
 """The database models, one module per aggregate."""
 
+from eqia.models.api_tokens import ApiToken, Dataset, Reach
 from eqia.models.assessments import (
     Assessment,
     AssessmentAction,
@@ -41,6 +42,7 @@ from eqia.models.users import (
 )
 
 __all__ = [
+    "ApiToken",
     "Assessment",
     "AssessmentAction",
     "AuditHead",
@@ -48,6 +50,7 @@ __all__ = [
     "CoAuthor",
     "Decision",
     "DecisionKind",
+    "Dataset",
     "EventKind",
     "NotificationKind",
     "Directorate",
@@ -65,6 +68,7 @@ __all__ = [
     "PlanStatus",
     "Programme",
     "Rating",
+    "Reach",
     "RecoveryCode",
     "ReferenceCounter",
     "Revision",

@@ -154,6 +154,8 @@ class EventKind(StrEnum):
     PROGRAMME_CHANGED = "programme-changed"
     PUBLISHED = "published"
     UNPUBLISHED = "unpublished"
+    API_TOKEN_CREATED = "api-token-created"  # noqa: S105 - an event's name, not a secret
+    API_TOKEN_REVOKED = "api-token-revoked"  # noqa: S105
 
     @property
     def label(self) -> str:
@@ -186,6 +188,8 @@ class EventKind(StrEnum):
             "programme-changed": "Programme changed",
             "published": "Published on the public register",
             "unpublished": "Taken off the public register",
+            "api-token-created": "API token created",
+            "api-token-revoked": "API token revoked",
         }[self]
 
     @classmethod

@@ -6,7 +6,6 @@ reference data for the filter's lists, one count and one page of rows, all from
 columns kept on ``assessments`` by the workflow, with indexes.
 """
 
-import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from sqlalchemy import ColumnElement, Select, String, func, literal_column, or_,
 from sqlalchemy.orm import aliased
 from werkzeug.datastructures import MultiDict
 
-from eqia.downloads import BOM, CSV_TYPE, download, neutralise
+from eqia.downloads import BOM, CSV_TYPE, download, line_writer, neutralise
 from eqia.extensions import db
 from eqia.models import (
     Assessment,
@@ -411,16 +410,9 @@ def csv_cells(row) -> list[str]:
     ]
 
 
-class _Line:
-    """csv.writer's file: writerow then returns the line instead of storing it."""
-
-    def write(self, line: str) -> str:
-        return line
-
-
 def csv_lines(query: Select, batch: int = 500) -> Iterator[str]:
     """The register as CSV lines, read from the database a batch at a time."""
-    writer = csv.writer(_Line())
+    writer = line_writer()
     yield BOM + writer.writerow(CSV_HEADER)
     for row in db.session.execute(query.execution_options(yield_per=batch)):
         yield writer.writerow(csv_cells(row))

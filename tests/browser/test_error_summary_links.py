@@ -26,6 +26,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from eqia import sections
+from eqia.admin.api_token_forms import ApiTokenForm
 from eqia.admin.characteristic_forms import CharacteristicForm, MoveForm
 from eqia.admin.due_regard import ChecksForm
 from eqia.admin.forms import DirectorateForm, ProgrammeForm, UserForm, UserSearchForm
@@ -540,6 +541,17 @@ ADMIN_CASES = [
         [attempt(type_in("allowed_domains", "not a domain"), expect=("#allowed_domains",))],
     ),
     Case(
+        "create an API token",
+        "admin.new_api_token",
+        ApiTokenForm,
+        "/admin/api-tokens/new",
+        "Create token",
+        [
+            attempt(expect=("#name", "#datasets", "#reach")),
+            attempt(date("expires_on", "1", "1", "2020"), expect=("#expires_on-day",)),
+        ],
+    ),
+    Case(
         "set the due regard checks",
         "admin.due_regard_checks",
         ChecksForm,
@@ -687,6 +699,7 @@ WITHOUT_A_SUMMARY = {
     "assessments.remove_file": "a confirm button",
     "assessments.start_review": "a confirm button",
     "admin.move_characteristic": "up and down buttons",
+    "admin.revoke_api_token": "a confirm button",
     "plan.preview_import": "a confirm button; a plan changed meanwhile is a warning",
     "plan.cancel_import": "a button",
     "reviews.assign": "Pick up: a button",

@@ -72,6 +72,11 @@ SKIPPED = {
     "records.export_zip": "a ZIP download",
     "public.eqia_pdf": "a PDF download",
     "public.feed": "an Atom feed, not a page",
+    "api.feed_json": "the data feed: JSON for reports, not a page",
+    "api.feed_csv": "the data feed: CSV for reports, not a page",
+    "api.openapi": "the data feed's schema: JSON, not a page",
+    "admin.revoke_api_token": "the demo makes no API token: tests/integration/test_api_tokens.py "
+    "loads its page",
     "plan.preview_import": "its token comes from uploading a file (a POST): "
     "test_the_plan_import_preview_reflows uploads one",
 }

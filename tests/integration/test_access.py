@@ -30,6 +30,8 @@ PUBLIC_ENDPOINTS = {
     "public.eqia",
     "public.eqia_pdf",
     "public.feed",
+    # The data feed's schema: what the feed's fields are, never any of its data.
+    "api.openapi",
 }
 
 
@@ -69,7 +71,7 @@ SIGN_IN_STEPS = {
 
 
 # The public register's list and its feed (each EqIA's page is tested in test_read_access.py).
-PUBLIC_PAGES = {"/public/eqias", "/public/eqias.atom"}
+PUBLIC_PAGES = {"/public/eqias", "/public/eqias.atom", "/api/v1/openapi.json"}
 
 
 def _parameterless_get_urls(app):
@@ -102,6 +104,8 @@ ADMIN_URLS = [
     "/admin/directorates/new",
     "/admin/characteristics",
     "/admin/characteristics/new",
+    "/admin/api-tokens",
+    "/admin/api-tokens/new",
     "/plan/objectives/new",
     "/plan/objectives/1/change",
     "/plan/actions/new",
