@@ -31,6 +31,7 @@ from eqia.admin.characteristic_forms import CharacteristicForm, MoveForm
 from eqia.admin.due_regard import ChecksForm
 from eqia.admin.forms import DirectorateForm, ProgrammeForm, UserForm, UserSearchForm
 from eqia.admin.people_forms import MoveEqiasForm, SignInSettingsForm
+from eqia.admin.publishing import PublishingSettingsForm
 from eqia.assessments.files import UploadForm
 from eqia.assessments.forms import (
     AddAnotherForm,
@@ -39,6 +40,7 @@ from eqia.assessments.forms import (
     SubmitForm,
     WithdrawForm,
 )
+from eqia.assessments.publication import UnpublishForm
 from eqia.auth import second_factor
 from eqia.auth.forms import (
     AccountAuthenticatorForm,
@@ -68,6 +70,7 @@ from eqia.plan.forms import (
     PlanActionForm,
     ProgressForm,
 )
+from eqia.public.forms import PublicFilter
 from eqia.questions import (
     ActionForm,
     ImpactForm,
@@ -86,6 +89,7 @@ LEAD = "lead@example.org"
 SUPER_USER = "superuser@example.org"
 ADMIN = "admin@example.org"
 COMPLETE = "Changes to library opening hours"  # the demo lead's complete draft
+PUBLISHED = "Mobile library routes 2026"  # signed off and on the public register
 SUBMITTED = "Home to school transport: new eligibility assessment"  # awaiting the super user
 
 
@@ -291,7 +295,27 @@ ANONYMOUS_CASES = [
             Attempt(expect=("#email", "#password")),
             attempt(type_in("email", LEAD), type_in("password", "wrong"), expect=("#email",)),
         ],
-    )
+    ),
+    Case(
+        "public register filter",
+        "public.register",
+        PublicFilter,
+        "/public/eqias",
+        "Apply filters",
+        [
+            attempt(
+                type_in("signed_off_from", "2026-13-45"),
+                type_in("signed_off_to", "31/2/2026"),
+                expect=("#signed_off_from", "#signed_off_to"),
+            ),
+            attempt(
+                type_in("q", "x" * 201),
+                type_in("signed_off_from", "1/4/2026"),
+                type_in("signed_off_to", "31/3/2026"),
+                expect=("#q", "#signed_off_to"),
+            ),
+        ],
+    ),
 ]
 
 # The lead's, besides the guided form: their new EqIA ({new}) and their complete draft.
@@ -421,6 +445,14 @@ SUPER_USER_CASES = [
                 expect=("#comment",),
             ),
         ],
+    ),
+    Case(
+        "take an EqIA off the public register",
+        "assessments.unpublish",
+        UnpublishForm,
+        lambda: f"/eqia/{ref_of(PUBLISHED)}/unpublish",
+        "Take it off the public register",
+        [Attempt(expect=("#reason",))],
     ),
     Case(
         "register filter",
@@ -698,8 +730,11 @@ WITHOUT_A_SUMMARY = {
     "assessments.remove_co_author": "a confirm button",
     "assessments.remove_file": "a confirm button",
     "assessments.start_review": "a confirm button",
+    "assessments.publish": "a confirm button",
     "admin.move_characteristic": "up and down buttons",
     "admin.revoke_api_token": "a confirm button",
+    "admin.publishing_settings": "two questions, each a radio that starts answered (a person "
+    "cannot untick a radio)",
     "plan.preview_import": "a confirm button; a plan changed meanwhile is a warning",
     "plan.cancel_import": "a button",
     "reviews.assign": "Pick up: a button",
@@ -707,7 +742,14 @@ WITHOUT_A_SUMMARY = {
     "reviews.reassign": "its one question's error comes back as a banner on the EqIA's page",
 }
 # Form classes with no error summary to show (each behind an endpoint above).
-FORMS_WITHOUT_A_SUMMARY = {ConfirmForm, MoveForm, ConfirmImportForm, PickUpForm, ReassignForm}
+FORMS_WITHOUT_A_SUMMARY = {
+    ConfirmForm,
+    MoveForm,
+    ConfirmImportForm,
+    PickUpForm,
+    ReassignForm,
+    PublishingSettingsForm,
+}
 
 
 def _form_classes(cls: type = Form):
