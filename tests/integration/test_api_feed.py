@@ -17,6 +17,7 @@ from eqia.models import ApiToken, Assessment, Dataset, DecisionKind, Impact, Rea
 from eqia.publishing import PublishingPolicy, published
 from eqia.timefmt import sortable, utcnow
 from tests import factories
+from tests.helpers import soup, table_rows
 from tests.integration.test_register import approve_on
 
 PLACE = "Place & Sustainability"
@@ -157,12 +158,17 @@ class TestTheSameRowsAsTheRegister:
         assert "Set-Cookie" not in response.headers
         assert response.json["meta"]["total"] == 5
 
-    def test_the_public_reach_is_the_public_register(self, app, powerbi, eqias):
+    def test_the_public_reach_is_the_public_register(self, app, clients, powerbi, eqias):
         secret = issue(app, reach=Reach.PUBLIC)
         data = get_json(powerbi, "/api/v1/eqias.json", secret)["data"]
+        csv_feed = csv_rows(powerbi.get("/api/v1/eqias.csv", headers=basic(secret)))
+        register = table_rows(soup(clients["anonymous"].get("/public/eqias")), "#register")
         with app.app_context():
             expected = db.session.scalars(select(Assessment.reference).where(published())).all()
+        assert [r["reference"] for r in data] == [r["reference"] for r in csv_feed]
+        assert [r["reference"] for r in data] == [row[0] for row in register]
         assert [r["reference"] for r in data] == expected == [eqias["transport"]]
+        assert csv_feed[0]["title"] == data[0]["title"] == "School transport eligibility"
         row = data[0]
         assert "status" not in row and "submitted_at" not in row
         # Officers as the public register names them: by job title, unless the admin chose names.
