@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, insert, inspect, make_url, select, text
+from sqlalchemy import bindparam, create_engine, insert, inspect, make_url, select, text
 
 from eqia import create_app, sessions
 from eqia.extensions import db, limiter
@@ -71,16 +71,22 @@ def reference_rows(database_url):
                 for table in existing:
                     connection.execute(text(f'DROP TABLE IF EXISTS "{table}"'))
         upgrade()
-        with db.engine.connect() as connection:
-            rows = {
-                table.name: [dict(row._mapping) for row in connection.execute(select(table))]
-                for table in _tables()
-            }
+        rows = _rows()
         db.engine.dispose()
     return rows
 
 
-def _reset_database(reference_rows) -> None:
+def _rows() -> dict[str, list[dict]]:
+    """Every row of every table, by table name."""
+    with db.engine.connect() as connection:
+        return {
+            table.name: [dict(row._mapping) for row in connection.execute(select(table))]
+            for table in _tables()
+        }
+
+
+def _reset_database(saved: dict[str, list[dict]]) -> None:
+    """Empty every table, then put back the rows ``saved`` (by table name)."""
     tables = _tables()
     with db.engine.begin() as connection:
         if db.engine.dialect.name == "postgresql":
@@ -96,14 +102,23 @@ def _reset_database(reference_rows) -> None:
                 connection.execute(table.delete())
             if inspect(connection).has_table("sqlite_sequence"):
                 connection.execute(text("DELETE FROM sqlite_sequence"))
+        # Columns of a cycle are filled in last, once the rows they point at are there.
+        deferred = []
         for table in tables:
-            if reference_rows.get(table.name):
-                connection.execute(insert(table), reference_rows[table.name])
+            if rows := saved.get(table.name):
+                later = [fk.parent.name for fk in table.foreign_keys if fk.constraint.use_alter]
+                connection.execute(insert(table), [dict(r, **dict.fromkeys(later)) for r in rows])
+                deferred += [(table, name, rows) for name in later]
                 if db.engine.dialect.name == "postgresql" and "id" in table.c:
                     # Table names come from our own metadata, not from input.
                     sql = f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                     sql += f'(SELECT max(id) FROM "{table.name}"))'  # noqa: S608
                     connection.execute(text(sql))
+        for table, name, rows in deferred:
+            filled = [{"pk": r["id"], "value": r[name]} for r in rows if r[name] is not None]
+            if filled:
+                statement = table.update().where(table.c.id == bindparam("pk"))
+                connection.execute(statement.values({name: bindparam("value")}), filled)
 
 
 @pytest.fixture(scope="session")
@@ -130,6 +145,48 @@ def app(database_url, reference_rows, signing_folder):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _built():
+    """What each ``once`` builder left: its return value and every row, by builder."""
+    return {}
+
+
+@pytest.fixture
+def once(request, app, users, reference_rows, _built):
+    """``once(build)``: the database ``build()`` leaves, built in the first test that asks and
+    then saved, so that each later test starts from those rows, put back, rather than building
+    it again (a builder that signs EqIAs off seals their PDFs: seconds each). ``build`` returns
+    plain values (references, ids), which every test is given.
+
+    Only the role users may be in the database before it (the builder's rows replace them, the
+    same people with the same ids); the role clients are signed in again after."""
+
+    def run(build):
+        key = f"{build.__module__}.{build.__qualname__}"
+        if key not in _built:
+            value = build()
+            with app.app_context():
+                _built[key] = (value, _rows())
+            return value
+        value, rows = _built[key]
+        with app.app_context():
+            written = {
+                name
+                for name, now in _rows().items()
+                if name not in ("users", "user_roles", "sign_ins")
+                and len(now) != len(reference_rows.get(name, []))
+            }
+            assert not written, f"ask for the once-built fixture before what writes {written}"
+            _reset_database(rows)
+        if "clients" in request.fixturenames:
+            clients = request.getfixturevalue("clients")
+            for role, person in users.items():
+                sign_in_as(clients[role], person.id)
+        return value
+
+    return run
 
 
 @pytest.fixture

@@ -26,35 +26,39 @@ TYPED = '=HYPERLINK("http://x") <script>alert(1)</script> & «Zażółć» 🏳�
 
 
 @pytest.fixture
-def eqias(app, users):
+def eqias(app, users, once):
     """Five EqIAs at different stages (two signed off, one published); their references."""
-    with app.app_context():
-        factories.make_directorate(PLACE)
-        factories.make_directorate(CHILDREN)
-        factories.make_user("lead2@example.org", "Tom Okafor", job_title="Transport Planner")
-        factories.make_user("super2@example.org", "Marek Nowak", roles={Role.SUPER_USER})
-        made = {
-            "libraries": factories.make_eqia("Mobile library routes", summary=TYPED),
-            "transport": factories.make_eqia(
-                "School transport eligibility",
-                owner="lead2@example.org",
-                directorate=CHILDREN,
-                reviewer="super2@example.org",
-                proposal_type="policy",
-                outcome="no-major-change",
-                impacts={},
-                objectives={1: "Fairer access to school transport"},
-            ),
-            "recycling": factories.make_eqia("Recycling centre hours", stage="submitted"),
-            "hybrid": factories.make_eqia("Hybrid working policy", stage="complete"),
-            "learning": factories.make_eqia("Adult learning online", stage="returned"),
-        }
-        refs = {name: a.reference for name, a in made.items()}
-        approve_on(refs["libraries"], datetime(2026, 3, 15, 10, 0, tzinfo=UTC))
-        approve_on(refs["transport"], datetime(2026, 6, 30, 22, 30, tzinfo=UTC))
-        made["transport"].published_at = utcnow()  # as publishing it would
-        db.session.commit()
-    return refs
+
+    def build():
+        with app.app_context():
+            factories.make_directorate(PLACE)
+            factories.make_directorate(CHILDREN)
+            factories.make_user("lead2@example.org", "Tom Okafor", job_title="Transport Planner")
+            factories.make_user("super2@example.org", "Marek Nowak", roles={Role.SUPER_USER})
+            made = {
+                "libraries": factories.make_eqia("Mobile library routes", summary=TYPED),
+                "transport": factories.make_eqia(
+                    "School transport eligibility",
+                    owner="lead2@example.org",
+                    directorate=CHILDREN,
+                    reviewer="super2@example.org",
+                    proposal_type="policy",
+                    outcome="no-major-change",
+                    impacts={},
+                    objectives={1: "Fairer access to school transport"},
+                ),
+                "recycling": factories.make_eqia("Recycling centre hours", stage="submitted"),
+                "hybrid": factories.make_eqia("Hybrid working policy", stage="complete"),
+                "learning": factories.make_eqia("Adult learning online", stage="returned"),
+            }
+            refs = {name: a.reference for name, a in made.items()}
+            approve_on(refs["libraries"], datetime(2026, 3, 15, 10, 0, tzinfo=UTC))
+            approve_on(refs["transport"], datetime(2026, 6, 30, 22, 30, tzinfo=UTC))
+            made["transport"].published_at = utcnow()  # as publishing it would
+            db.session.commit()
+        return refs
+
+    return once(build)
 
 
 def issue(app, datasets=tuple(Dataset), reach=Reach.INTERNAL, name="Power BI", expires_on=None):

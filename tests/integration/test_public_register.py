@@ -42,48 +42,52 @@ def _publish(ref: str) -> None:
 
 
 @pytest.fixture
-def world(app, users, clients):
+def world(app, users, clients, once):
     """Published EqIAs in two directorates (one returned once before its sign-off, with a
     co-author and an evidence file), one signed off but not published, one draft."""
-    with app.app_context():
-        factories.make_directorate("Place & Sustainability")
-        factories.make_directorate("Children’s Services")
-        co_author = factories.make_user("cora@example.org", "Cora Coauthor").id
-        User.by_email("lead@example.org").job_title = "Head of Libraries"
-        User.by_email("super@example.org").job_title = "Equality Lead"
-        db.session.commit()
-        libraries = factories.make_eqia(AWKWARD, stage="complete").reference
-        factories.add_co_author(Assessment.by_reference(libraries), co_author)
-    upload(clients["lead"], libraries, make_pdf(), FILE_NAME)
-    super_id = users["super_user"].id
-    with app.app_context():
-        assessment = Assessment.by_reference(libraries)
-        factories.submit(assessment, assessment.owner)
-        db.session.commit()
-    evaluations = {"evidence": (Rating.TO_BE_FIXED, EVALUATION_COMMENT)}
-    factories.decide(
-        app, libraries, super_id, DecisionKind.RETURNED, comment=RETURN_COMMENT,
-        evaluations=evaluations,
-    )  # fmt: skip
-    with app.app_context():
-        assessment = Assessment.by_reference(libraries)
-        factories.submit(assessment, assessment.owner)
-        db.session.commit()
-    factories.decide(app, libraries, super_id, DecisionKind.APPROVED, comment=APPROVAL_COMMENT)
-    with app.app_context():
-        _publish(libraries)
-        children = factories.make_eqia(
-            "Children’s centre opening", directorate="Children’s Services", impacts={}
-        ).reference
-        _publish(children)
-        unpublished = factories.make_eqia("Signed off, not published").reference
-        draft = factories.make_eqia("A draft", stage="complete").reference
-    return {
-        "libraries": libraries,
-        "children": children,
-        "unpublished": unpublished,
-        "draft": draft,
-    }
+
+    def build():
+        with app.app_context():
+            factories.make_directorate("Place & Sustainability")
+            factories.make_directorate("Children’s Services")
+            co_author = factories.make_user("cora@example.org", "Cora Coauthor").id
+            User.by_email("lead@example.org").job_title = "Head of Libraries"
+            User.by_email("super@example.org").job_title = "Equality Lead"
+            db.session.commit()
+            libraries = factories.make_eqia(AWKWARD, stage="complete").reference
+            factories.add_co_author(Assessment.by_reference(libraries), co_author)
+        upload(clients["lead"], libraries, make_pdf(), FILE_NAME)
+        super_id = users["super_user"].id
+        with app.app_context():
+            assessment = Assessment.by_reference(libraries)
+            factories.submit(assessment, assessment.owner)
+            db.session.commit()
+        evaluations = {"evidence": (Rating.TO_BE_FIXED, EVALUATION_COMMENT)}
+        factories.decide(
+            app, libraries, super_id, DecisionKind.RETURNED, comment=RETURN_COMMENT,
+            evaluations=evaluations,
+        )  # fmt: skip
+        with app.app_context():
+            assessment = Assessment.by_reference(libraries)
+            factories.submit(assessment, assessment.owner)
+            db.session.commit()
+        factories.decide(app, libraries, super_id, DecisionKind.APPROVED, comment=APPROVAL_COMMENT)
+        with app.app_context():
+            _publish(libraries)
+            children = factories.make_eqia(
+                "Children’s centre opening", directorate="Children’s Services", impacts={}
+            ).reference
+            _publish(children)
+            unpublished = factories.make_eqia("Signed off, not published").reference
+            draft = factories.make_eqia("A draft", stage="complete").reference
+        return {
+            "libraries": libraries,
+            "children": children,
+            "unpublished": unpublished,
+            "draft": draft,
+        }
+
+    return once(build)
 
 
 def listed(client, query: str = "") -> list[str]:
