@@ -154,14 +154,15 @@ def _built():
 
 
 @pytest.fixture
-def once(request, app, users, reference_rows, _built):
+def once(request, app, reference_rows, _built):
     """``once(build)``: the database ``build()`` leaves, built in the first test that asks and
     then saved, so that each later test starts from those rows, put back, rather than building
     it again (a builder that signs EqIAs off seals their PDFs: seconds each). ``build`` returns
     plain values (references, ids), which every test is given.
 
-    Only the role users may be in the database before it (the builder's rows replace them, the
-    same people with the same ids); the role clients are signed in again after."""
+    Only the role users (``users``) may be in the database before it: the builder's rows
+    replace them, the same people with the same ids. The role clients (``clients``) are signed
+    in again after."""
 
     def run(build):
         key = f"{build.__module__}.{build.__qualname__}"
@@ -182,7 +183,7 @@ def once(request, app, users, reference_rows, _built):
             _reset_database(rows)
         if "clients" in request.fixturenames:
             clients = request.getfixturevalue("clients")
-            for role, person in users.items():
+            for role, person in request.getfixturevalue("users").items():
                 sign_in_as(clients[role], person.id)
         return value
 

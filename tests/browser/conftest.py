@@ -120,16 +120,22 @@ def _hash_once(password: str, method: str = "scrypt", salt_length: int = 16) -> 
 
 
 @pytest.fixture
-def live_server(app) -> Iterator[str]:
-    """The app (fresh migrated database, demo accounts seeded) served on 127.0.0.1; its base URL."""
+def live_server(app, once) -> Iterator[str]:
+    """The app (fresh migrated database, demo accounts seeded) served on 127.0.0.1; its base
+    URL. The demo is seeded once a run (its sign-offs seal PDFs), its rows put back for each
+    test after."""
     # The app fixture's SERVER_NAME="localhost" would make every route 404 on 127.0.0.1.
     app.config["SERVER_NAME"] = None
-    # Seeding hashes six passwords with scrypt (~0.5-1 s a test); the demo accounts share
-    # one password, so hash it once a run. set_password and sign-in are otherwise untouched
-    # (the patch fails loudly if eqia.models.users stops importing generate_password_hash).
-    with app.app_context(), patch("eqia.models.users.generate_password_hash", _hash_once):
-        demo.seed(PASSWORD)
-        db.session.remove()
+
+    def seed_demo():
+        # Seeding hashes six passwords with scrypt; the demo accounts share one password, so
+        # hash it once. set_password and sign-in are otherwise untouched (the patch fails
+        # loudly if eqia.models.users stops importing generate_password_hash).
+        with app.app_context(), patch("eqia.models.users.generate_password_hash", _hash_once):
+            demo.seed(PASSWORD)
+            db.session.remove()
+
+    once(seed_demo)
     _served["app"] = app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     # Request threads are kept track of (werkzeug makes them daemons, never joined), so that

@@ -3,7 +3,6 @@
 Every page is checked with axe (see conftest.py), the error summary and the result included.
 """
 
-import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
@@ -14,15 +13,7 @@ from tests.browser.conftest import BROWSER_MARKS, follow, sign_in, visit
 pytestmark = BROWSER_MARKS
 
 
-@pytest.fixture
-def signing_folder(app, tmp_path):
-    """The development certificate for this test, not the one under instance/."""
-    app.config["SIGNING_FOLDER"] = str(tmp_path / "signing")
-
-
-def test_the_auditor_checks_a_letter_then_a_signed_record(
-    signing_folder, app, page: Page, tmp_path
-):
+def test_the_auditor_checks_a_letter_then_a_signed_record(app, page: Page, tmp_path):
     sign_in(page, "auditor@example.org")
     visit(page, "/records/verify")
     expect(page.get_by_role("heading", level=1)).to_have_text("Check a PDF record")
