@@ -36,25 +36,29 @@ COMMENT = 'Say who the <b>evidence</b> covers & why — «Zażółć» 😀 <scr
 
 
 @pytest.fixture
-def ref(app, clients):
+def ref(app, clients, once):
     """A complete EqIA, submitted by the lead to the pool."""
-    with app.app_context():
-        directorate_id = factories.make_directorate("Place & Sustainability").id
-        codes = [c.code for c in Characteristic.active_in_order()]
-        objective_id = db.session.scalar(select(Objective.id).order_by(Objective.number))
-    lead = clients["lead"]
-    response = submit(lead, "/eqia/start", {"title": "Changes to library opening hours"})
-    ref = response.location.split("/")[2]
-    complete(lead, ref, codes, directorate_id)
-    save(
-        lead,
-        ref,
-        "objectives",
-        {"objectives": [str(objective_id)], f"how_{objective_id}": "Saturday opening"},
-    )
-    response = submit(lead, f"/eqia/{ref}/check", {"declaration": ["agreed"]})
-    assert response.status_code == 302, error_summary(soup(response))
-    return ref
+
+    def build():
+        with app.app_context():
+            directorate_id = factories.make_directorate("Place & Sustainability").id
+            codes = [c.code for c in Characteristic.active_in_order()]
+            objective_id = db.session.scalar(select(Objective.id).order_by(Objective.number))
+        lead = clients["lead"]
+        response = submit(lead, "/eqia/start", {"title": "Changes to library opening hours"})
+        ref = response.location.split("/")[2]
+        complete(lead, ref, codes, directorate_id)
+        save(
+            lead,
+            ref,
+            "objectives",
+            {"objectives": [str(objective_id)], f"how_{objective_id}": "Saturday opening"},
+        )
+        response = submit(lead, f"/eqia/{ref}/check", {"declaration": ["agreed"]})
+        assert response.status_code == 302, error_summary(soup(response))
+        return ref
+
+    return once(build)
 
 
 def task_status(page, title: str) -> str:
