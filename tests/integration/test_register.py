@@ -40,47 +40,51 @@ def approve_on(reference: str, when: datetime) -> None:
 
 
 @pytest.fixture
-def eqias(app, users):
+def eqias(app, users, once):
     """Five EqIAs at different stages; their references by a short name."""
-    with app.app_context():
-        factories.make_directorate(PLACE)
-        factories.make_directorate(CHILDREN)
-        factories.make_user("lead2@example.org", "Tom Okafor")
-        factories.make_user("super2@example.org", "Marek Nowak", roles={Role.SUPER_USER})
-        made = {
-            "libraries": factories.make_eqia("Mobile library routes"),
-            "transport": factories.make_eqia(
-                "School transport eligibility",
-                directorate=CHILDREN,
-                reviewer="super2@example.org",
-                proposal_type="policy",
-                outcome="no-major-change",
-                summary="Zażółć gęślą jaźń: no change for families",
-                impacts={},
-                objectives={1: "Fairer access to school transport"},
-            ),
-            "recycling": factories.make_eqia(
-                "Recycling centre hours 100% reviewed",
-                stage="submitted",
-                proposal_type="budget",
-                outcome="continue",
-                objectives={7: "Keeps services local"},
-            ),
-            "hybrid": factories.make_eqia(
-                "Hybrid working policy",
-                owner="lead2@example.org",
-                stage="complete",
-                proposal_type="workforce",
-                outcome="stop",
-                summary="Stop: it would disadvantage carers",
-            ),
-            "learning": factories.make_eqia("Adult learning online", stage="returned"),
-        }
-        refs = {name: a.reference for name, a in made.items()}
-        approve_on(refs["libraries"], datetime(2026, 3, 15, 10, 0, tzinfo=UTC))
-        # 30 June 2026 at 11:30pm in the UK (BST): still 30 June for the filter.
-        approve_on(refs["transport"], datetime(2026, 6, 30, 22, 30, tzinfo=UTC))
-    return refs
+
+    def build():
+        with app.app_context():
+            factories.make_directorate(PLACE)
+            factories.make_directorate(CHILDREN)
+            factories.make_user("lead2@example.org", "Tom Okafor")
+            factories.make_user("super2@example.org", "Marek Nowak", roles={Role.SUPER_USER})
+            made = {
+                "libraries": factories.make_eqia("Mobile library routes"),
+                "transport": factories.make_eqia(
+                    "School transport eligibility",
+                    directorate=CHILDREN,
+                    reviewer="super2@example.org",
+                    proposal_type="policy",
+                    outcome="no-major-change",
+                    summary="Zażółć gęślą jaźń: no change for families",
+                    impacts={},
+                    objectives={1: "Fairer access to school transport"},
+                ),
+                "recycling": factories.make_eqia(
+                    "Recycling centre hours 100% reviewed",
+                    stage="submitted",
+                    proposal_type="budget",
+                    outcome="continue",
+                    objectives={7: "Keeps services local"},
+                ),
+                "hybrid": factories.make_eqia(
+                    "Hybrid working policy",
+                    owner="lead2@example.org",
+                    stage="complete",
+                    proposal_type="workforce",
+                    outcome="stop",
+                    summary="Stop: it would disadvantage carers",
+                ),
+                "learning": factories.make_eqia("Adult learning online", stage="returned"),
+            }
+            refs = {name: a.reference for name, a in made.items()}
+            approve_on(refs["libraries"], datetime(2026, 3, 15, 10, 0, tzinfo=UTC))
+            # 30 June 2026 at 11:30pm in the UK (BST): still 30 June for the filter.
+            approve_on(refs["transport"], datetime(2026, 6, 30, 22, 30, tzinfo=UTC))
+        return refs
+
+    return once(build)
 
 
 def refs_on(client, query: str = "", **params) -> list[str]:
