@@ -30,59 +30,63 @@ PUBLISHED = {Stage.SIGNED_OFF, Stage.UNDER_REVIEW}
 
 
 @pytest.fixture
-def world(app, users):
+def world(app, users, once):
     """One EqIA at each stage, each with a file its first revision names (when it has one),
     and the EqIA under review with a file only its new draft has."""
-    with app.app_context():
-        factories.make_directorate("Place & Sustainability")
-        made = {
-            "co_author": factories.make_user("co@example.org", "Cora Author").id,
-            "another_lead": factories.make_user("other@example.org", "Olly Other").id,
-            "picked_up_by": factories.make_user(
-                "picker@example.org", "Pat Picker", roles={Role.SUPER_USER}
-            ).id,
-        }
-    owner = app.test_client()
-    sign_in_as(owner, users["lead"].id)
-    eqias, files = {}, {}
-    for stage in STAGES:
+
+    def build():
         with app.app_context():
-            ref = factories.make_eqia(f"EqIA {stage.value}", stage="complete").reference
-        submit(owner, f"/eqia/{ref}/co-authors", {"email": "co@example.org"})
-        eqias[stage] = ref
-        if stage is Stage.DRAFT:
-            continue
-        upload(owner, ref, make_pdf(), "Named by revision 1.pdf")
-        with app.app_context():
-            assessment = Assessment.by_reference(ref)
-            files[stage, "first"] = assessment.files[0].id
-            factories.submit(assessment, assessment.owner)
-            db.session.commit()
-        picker = made["picked_up_by"]
-        if stage is Stage.SUBMITTED:
+            factories.make_directorate("Place & Sustainability")
+            made = {
+                "co_author": factories.make_user("co@example.org", "Cora Author").id,
+                "another_lead": factories.make_user("other@example.org", "Olly Other").id,
+                "picked_up_by": factories.make_user(
+                    "picker@example.org", "Pat Picker", roles={Role.SUPER_USER}
+                ).id,
+            }
+        owner = app.test_client()
+        sign_in_as(owner, users["lead"].id)
+        eqias, files = {}, {}
+        for stage in STAGES:
             with app.app_context():
-                workflow.assign(Assessment.by_reference(ref), db.session.get(User, picker))
+                ref = factories.make_eqia(f"EqIA {stage.value}", stage="complete").reference
+            submit(owner, f"/eqia/{ref}/co-authors", {"email": "co@example.org"})
+            eqias[stage] = ref
+            if stage is Stage.DRAFT:
+                continue
+            upload(owner, ref, make_pdf(), "Named by revision 1.pdf")
+            with app.app_context():
+                assessment = Assessment.by_reference(ref)
+                files[stage, "first"] = assessment.files[0].id
+                factories.submit(assessment, assessment.owner)
                 db.session.commit()
-        elif stage in (Stage.RETURNED, Stage.WITHDRAWN):
-            factories.decide(app, ref, picker, DecisionKind.RETURNED)
-        else:
-            factories.decide(app, ref, picker, DecisionKind.APPROVED)
-        with app.app_context():
-            assessment = Assessment.by_reference(ref)
-            if stage is Stage.WITHDRAWN:
-                workflow.withdraw(assessment, assessment.owner, "Not going ahead: budget moved")
-            if stage in PUBLISHED:
-                workflow.publish(assessment, User.by_email("super@example.org"))
-            if stage is Stage.UNDER_REVIEW:
-                workflow.start_review(assessment, assessment.owner)
-            db.session.commit()
-        if stage is Stage.UNDER_REVIEW:
-            upload(owner, ref, make_pdf(), "Only in the new draft.pdf")
+            picker = made["picked_up_by"]
+            if stage is Stage.SUBMITTED:
+                with app.app_context():
+                    workflow.assign(Assessment.by_reference(ref), db.session.get(User, picker))
+                    db.session.commit()
+            elif stage in (Stage.RETURNED, Stage.WITHDRAWN):
+                factories.decide(app, ref, picker, DecisionKind.RETURNED)
+            else:
+                factories.decide(app, ref, picker, DecisionKind.APPROVED)
             with app.app_context():
-                files[stage, "draft"] = db.session.scalar(
-                    select(EvidenceFile.id).where(EvidenceFile.original_name.like("Only in%"))
-                )
-    return {"eqias": eqias, "files": files, "people": made}
+                assessment = Assessment.by_reference(ref)
+                if stage is Stage.WITHDRAWN:
+                    workflow.withdraw(assessment, assessment.owner, "Not going ahead: budget moved")
+                if stage in PUBLISHED:
+                    workflow.publish(assessment, User.by_email("super@example.org"))
+                if stage is Stage.UNDER_REVIEW:
+                    workflow.start_review(assessment, assessment.owner)
+                db.session.commit()
+            if stage is Stage.UNDER_REVIEW:
+                upload(owner, ref, make_pdf(), "Only in the new draft.pdf")
+                with app.app_context():
+                    files[stage, "draft"] = db.session.scalar(
+                        select(EvidenceFile.id).where(EvidenceFile.original_name.like("Only in%"))
+                    )
+        return {"eqias": eqias, "files": files, "people": made}
+
+    return once(build)
 
 
 @pytest.fixture
