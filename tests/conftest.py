@@ -165,6 +165,14 @@ def once(request, app, reference_rows, _built):
     in again after."""
 
     def run(build):
+        with app.app_context():
+            written = {
+                name
+                for name, now in _rows().items()
+                if name not in ("users", "user_roles", "sign_ins")
+                and len(now) != len(reference_rows.get(name, []))
+            }
+        assert not written, f"ask for the once-built fixture before what writes {written}"
         key = f"{build.__module__}.{build.__qualname__}"
         if key not in _built:
             value = build()
@@ -173,13 +181,6 @@ def once(request, app, reference_rows, _built):
             return value
         value, rows = _built[key]
         with app.app_context():
-            written = {
-                name
-                for name, now in _rows().items()
-                if name not in ("users", "user_roles", "sign_ins")
-                and len(now) != len(reference_rows.get(name, []))
-            }
-            assert not written, f"ask for the once-built fixture before what writes {written}"
             _reset_database(rows)
         if "clients" in request.fixturenames:
             clients = request.getfixturevalue("clients")
