@@ -60,13 +60,18 @@ def sign_off(app, users) -> str:
 
 
 @pytest.fixture
-def signed_off(app, users):
+def signed_off(app, users, once):
     """An EqIA signed off before its record was sealed: it is sealed at its first download,
-    with the signing configuration the test has set by then."""
-    ref = sign_off(app, users)
-    with app.app_context():
-        db.session.execute(SealedRecord.__table__.delete())
-        db.session.commit()
+    with the signing configuration the test has set by then. Built once a run."""
+
+    def build():
+        ref = sign_off(app, users)
+        with app.app_context():
+            db.session.execute(SealedRecord.__table__.delete())
+            db.session.commit()
+        return ref
+
+    ref = once(build)
     app.extensions.pop(documents.EXTENSION_KEY, None)  # read the configuration afresh
     return ref
 

@@ -91,13 +91,19 @@ def approved_now(app, users) -> str:
 
 
 @pytest.fixture
-def approved(app, users):
-    return approved_now(app, users)
+def approved(app, users, once):
+    """A screening-route EqIA signed off: built once a run."""
+    return once(lambda: approved_now(app, users))
 
 
 @pytest.fixture
-def full(app, clients, users):
-    """A full EqIA with awkward answers and an evidence file, submitted and signed off."""
+def full(app, clients, users, once):
+    """A full EqIA with awkward answers and an evidence file, submitted and signed off: built
+    once a run."""
+    return once(lambda: full_eqia(app, clients, users))
+
+
+def full_eqia(app, clients, users) -> str:
     with app.app_context():
         directorate_id = factories.make_directorate("Place & Sustainability").id
         codes = [c.code for c in Characteristic.active_in_order()]
