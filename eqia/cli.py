@@ -1,7 +1,6 @@
 """`flask --app eqia …` commands."""
 
 import os
-from datetime import date
 from pathlib import Path
 
 import click
@@ -12,6 +11,7 @@ from eqia import demo, notifications, passwords, pending
 from eqia.auth import mfa
 from eqia.errors import UnknownSnapshot
 from eqia.extensions import db
+from eqia.forms import FIRST_YEAR, LAST_YEAR, iso_date
 from eqia.models import Role, User
 from eqia.security_log import security_event
 
@@ -208,10 +208,11 @@ def verify_pdf(file: str):
 def _iso_date(_ctx, param, value: str | None):
     if value is None:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter("must be a real date, as YYYY-MM-DD", param=param) from None
+    if (day := iso_date(value)) is None:
+        raise click.BadParameter(
+            f"must be a real date, as YYYY-MM-DD, in {FIRST_YEAR} to {LAST_YEAR}", param=param
+        )
+    return day
 
 
 @click.command("export")

@@ -20,6 +20,19 @@ from eqia.timefmt import uk_today
 # The years a date may fall in: enough for any decision, review or action, and the day after
 # the last is still a date.
 FIRST_YEAR, LAST_YEAR = 1000, 2999
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_date(text: str) -> date | None:
+    """A real date written YYYY-MM-DD, in those years (a data feed's or a command's); None
+    if the text is not one."""
+    if not _ISO_DATE.fullmatch(text):
+        return None
+    try:
+        value = date.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if FIRST_YEAR <= value.year <= LAST_YEAR else None
 
 
 # Characters no answer may hold: control characters (NUL, escape, and in a one-line answer

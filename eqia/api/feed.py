@@ -23,6 +23,7 @@ from werkzeug.datastructures import MultiDict
 
 from eqia.errors import FeedError
 from eqia.extensions import db
+from eqia.forms import FIRST_YEAR, LAST_YEAR, iso_date
 from eqia.models import Assessment, Dataset, Decision, Reach, Revision, Status
 from eqia.publishing import PublishingPolicy, published
 from eqia.records.register import (
@@ -37,7 +38,6 @@ from eqia.snapshot import read
 BATCH = 500
 PER_PAGE, MAX_PER_PAGE = 100, 1000
 PARAMETERS = ("signed_off_from", "signed_off_to", "status", "directorate", "per_page", "after")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _CURSOR = re.compile(r"([0-9]{1,18})(?:\.([0-9]{1,9}))?")
 
 
@@ -76,12 +76,11 @@ def _date(args: MultiDict, name: str) -> date | None:
     raw = _one(args, name)
     if raw is None:
         return None
-    try:
-        if not _DATE.fullmatch(raw):
-            raise ValueError
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise _bad(name, f"{name} must be a real date written YYYY-MM-DD") from None
+    if (value := iso_date(raw)) is None:
+        raise _bad(
+            name, f"{name} must be a real date written YYYY-MM-DD, in {FIRST_YEAR} to {LAST_YEAR}"
+        )
+    return value
 
 
 def _whole(args: MultiDict, name: str, low: int, high: int) -> int | None:

@@ -236,6 +236,8 @@ class TestCommandLine:
         "args, message",
         [
             (["--approved-from", "2026-13-45"], "must be a real date, as YYYY-MM-DD"),
+            (["--approved-to", "9999-12-31"], "must be a real date, as YYYY-MM-DD, in 1000 to"),
+            (["--approved-from", "２０２６-01-01"], "must be a real date, as YYYY-MM-DD"),
             (
                 ["--approved-from", "2026-02-01", "--approved-to", "2026-01-01"],
                 "must not be before",

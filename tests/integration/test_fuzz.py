@@ -7,11 +7,14 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
+from eqia.api import feed
 from eqia.extensions import db
-from eqia.models import Assessment, DecisionKind, Programme
+from eqia.models import Assessment, Dataset, DecisionKind, Programme
+from eqia.public import register as public_register
 from eqia.records.register import FILTERS
 from tests import factories
 from tests.helpers import soup
+from tests.integration.test_api_feed import basic, issue
 
 HOSTILE = [
     "\x00",
@@ -28,6 +31,8 @@ HOSTILE = [
     "9999-12-31",
 ]
 # Typed by real people: each must be kept and read back exactly.
+# In a URL: all but the megabyte (longer than any URL a browser sends), and odd dates.
+IN_A_URL = [v for v in HOSTILE if len(v) <= 10_000] + ["9999-12-31", "0000-01-01", "2027-02-30"]
 AS_TYPED = "Zażółć «gęślą» <b>jaźń</b> & ŵ ŷ — Ελληνικά, Кириллица, اردو, 中文 😀"
 LEAD, SUPER, ADMIN, AUDITOR = "lead", "super_user", "admin", "auditor"
 
@@ -212,6 +217,7 @@ def url_params(world) -> list[tuple[str, str, list[str]]]:
         (ADMIN, "/admin/programmes", ["page"]),
         (AUDITOR, "/programmes/", ["page"]),
         (ADMIN, "/admin/users/1/eqias", ["page"]),
+        ("anonymous", "/public/eqias", [*public_register.FILTERS, "page"]),
     ]
 
 
@@ -219,15 +225,32 @@ def test_every_url_parameter_survives_hostile_input(clients, world):
     errors = []
     for who, path, params in url_params(world):
         for name in params:
-            for value in HOSTILE[:-1] + ["9999-12-31", "0000-01-01", "2027-02-30"]:
-                if len(value) > 10_000:
-                    continue  # longer than any URL a browser sends
+            for value in IN_A_URL:
                 response = clients[who].get(path, query_string={name: value})
                 status = response.status_code
                 response.close()
                 if status >= 500:
                     errors.append((path, name, value[:20], status))
     assert errors == []
+
+
+def test_every_data_feed_parameter_gets_its_json_error(app, world):
+    """Each dataset, in JSON or CSV: a hostile value of any parameter is a 400 naming it, or
+    (a date that exists) an answer."""
+    app.config["API_RATE_LIMIT"] = "10000 per minute"
+    headers = basic(issue(app))
+    powerbi = app.test_client(use_cookies=False)
+    wrong = []
+    paths = [f"/api/v1/{d}.{kind}" for d, kind in zip(Dataset, ["json", "csv"] * 2, strict=True)]
+    for path in paths:
+        for name in feed.PARAMETERS:
+            for value in IN_A_URL:
+                response = powerbi.get(path, query_string={name: value}, headers=headers)
+                named = response.status_code == 400 and response.json["error"]["parameter"]
+                if response.status_code != 200 and named != name:
+                    wrong.append((path, name, value[:20], response.status_code, named))
+                response.close()
+    assert wrong == []
 
 
 def test_every_id_and_reference_in_a_path_survives_hostile_input(app, clients, world):
@@ -243,6 +266,7 @@ def test_every_id_and_reference_in_a_path_survives_hostile_input(app, clients, w
     paths = []
     for reference in references:
         paths += [f"/eqia/{reference}", f"/records/{reference}.pdf", f"/reviews/{reference}"]
+        paths += [f"/public/eqias/{reference}", f"/public/eqias/{reference}.pdf"]
     for number in numbers:
         paths += [
             f"/admin/users/{number}",
