@@ -14,7 +14,7 @@ in-process, on the draft's answers.
 import argparse
 import time
 
-from common import RESULTS, database_name, generate_up_to, make_app, median, percentile
+from common import database_name, generate_up_to, keep_report, make_app, median, percentile
 from common import signed_in_client as client_for
 from sqlalchemy import select
 
@@ -97,8 +97,7 @@ def main() -> None:
         )
     with app.app_context():
         _set(None)
-    print("\n".join(lines))
-    (RESULTS / "due_regard.txt").write_text("\n".join(lines) + "\n")
+    keep_report(lines, "due_regard.txt")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ import tracemalloc
 import zipfile
 from itertools import islice
 
-from common import RESULTS, eqia_count, make_app, seal_copies
+from common import RESULTS, eqia_count, keep_report, make_app, seal_copies
 from sqlalchemy import func, select
 
 from eqia import demo
@@ -138,9 +138,7 @@ def main() -> None:
         )
     lines.append("")
     lines.append("Every ZIP unzipped and each PDF's SHA-256 matched manifest.csv.")
-    report = "\n".join(lines)
-    print(report)
-    (RESULTS / "export.txt").write_text(report + "\n")
+    keep_report(lines, "export.txt")
 
 
 if __name__ == "__main__":

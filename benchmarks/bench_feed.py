@@ -20,7 +20,7 @@ import sys
 import time
 import tracemalloc
 
-from common import RESULTS, auditor_id, generate_up_to, make_app, vacuum_analyze
+from common import auditor_id, generate_up_to, keep_report, make_app, vacuum_analyze
 
 from eqia import tokens
 from eqia.extensions import db
@@ -124,9 +124,7 @@ def main() -> None:
             f"| {timed['rss_before_mb']:.0f} → {timed['rss_peak_mb']:.0f} "
             f"| {traced['traced_peak_mb']:.1f} |"
         )
-    report = "\n".join(lines)
-    print(report)
-    (RESULTS / f"feed-{args.dataset}.txt").write_text(report + "\n")
+    keep_report(lines, f"feed-{args.dataset}.txt")
 
 
 if __name__ == "__main__":

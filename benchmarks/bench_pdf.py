@@ -32,7 +32,7 @@ import io
 import statistics
 import time
 
-from common import RESULTS, auditor_id, database_name, make_app, median, percentile
+from common import auditor_id, database_name, keep_report, make_app, median, percentile
 from common import signed_in_client as client_for
 from markupsafe import escape
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -185,9 +185,7 @@ def main() -> None:
         f"{median(results['sign (eqia.records.signing)']):.1f} ms; "
         f"spread of draw {statistics.pstdev(results['draw (eqia.records.pdf)']):.1f} ms (σ)",
     ]
-    text = "\n".join(report)
-    print(text)
-    (RESULTS / f"pdf-{backend}.txt").write_text(text + "\n")
+    keep_report(report, f"pdf-{backend}.txt")
 
 
 if __name__ == "__main__":

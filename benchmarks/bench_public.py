@@ -18,9 +18,9 @@ import argparse
 import time
 
 from common import (
-    RESULTS,
     eqia_count,
     generate_up_to,
+    keep_report,
     make_app,
     median,
     percentile,
@@ -126,9 +126,7 @@ def main() -> None:
             f"| {label:<48} | {drawn:8.1f} | {p50:7.1f} | {percentile(plain, 95):7.1f} "
             f"| {revalidated} | {multiple:9.1f} | {within:<8} |"
         )
-    report = "\n".join(lines)
-    print(report)
-    (RESULTS / f"public-{facts['dialect']}.txt").write_text(report + "\n")
+    keep_report(lines, f"public-{facts['dialect']}.txt")
 
 
 if __name__ == "__main__":

@@ -13,10 +13,10 @@ import argparse
 import time
 
 from common import (
-    RESULTS,
     auditor_id,
     eqia_count,
     generate_up_to,
+    keep_report,
     make_app,
     median,
     percentile,
@@ -120,9 +120,7 @@ def main() -> None:
         f"CSV of all {total:,}: {elapsed:.1f} s, {size / 1e6:.1f} MB, "
         f"{len(statements)} queries (streamed in batches of 500)",
     ]
-    report = "\n".join(lines)
-    print(report)
-    (RESULTS / f"register-{dialect}.txt").write_text(report + "\n")
+    keep_report(lines, f"register-{dialect}.txt")
 
 
 if __name__ == "__main__":

@@ -25,10 +25,10 @@ import tracemalloc
 from datetime import UTC, date, datetime, timedelta
 
 from common import (
-    RESULTS,
     auditor_id,
     eqia_count,
     generate_up_to,
+    keep_report,
     make_app,
     median,
     percentile,
@@ -289,9 +289,7 @@ def main() -> None:
         f"during one request (tracemalloc); the process's peak RSS over the whole run "
         f"{rss:.0f} MB.",
     ]
-    result = "\n".join(lines)
-    print(result)
-    (RESULTS / f"report-{dialect}.txt").write_text(result + "\n")
+    keep_report(lines, f"report-{dialect}.txt")
 
 
 if __name__ == "__main__":

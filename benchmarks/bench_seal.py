@@ -17,7 +17,7 @@ import hashlib
 import os
 import time
 
-from common import RESULTS, eqia_count, make_app
+from common import eqia_count, keep_report, make_app
 from sqlalchemy import select
 
 from eqia import demo
@@ -71,9 +71,7 @@ def main() -> None:
     ]
     for label, (count, elapsed) in timings.items():
         lines.append(f"| {label} | {count:,} | {elapsed:.1f} | {count / elapsed:.1f} |")
-    report = "\n".join(lines)
-    print(report)
-    (RESULTS / "seal.txt").write_text(report + "\n")
+    keep_report(lines, "seal.txt")
 
 
 if __name__ == "__main__":

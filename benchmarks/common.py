@@ -114,6 +114,13 @@ def signed_in_client(app: Flask, user_id: int):
     return client
 
 
+def keep_report(lines: list[str], name: str) -> None:
+    """Print the benchmark's report and keep it as benchmarks/results/<name>."""
+    report = "\n".join(lines)
+    print(report)
+    (RESULTS / name).write_text(report + "\n")
+
+
 def percentile(values: list[float], p: float) -> float:
     """Nearest-rank percentile of a list of numbers."""
     ordered = sorted(values)

@@ -1,23 +1,16 @@
 """The public register's filter: a GET form, so every filter lives in the URL."""
 
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
-from wtforms import StringField
+from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from wtforms.fields.choices import SelectChoice
 
-from eqia.forms import max_length, optional_int, strip
-from eqia.records.forms import ANY, ChoiceFilter, DateText, FilterForm
+from eqia.forms import optional_int
+from eqia.records.forms import ANY, ChoiceFilter, DateText, FilterForm, search_field
 
 
 class PublicFilter(FilterForm):
     SIGNED_OFF = ("signed_off_from", "signed_off_to")
 
-    q = StringField(
-        "Search",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[max_length(200, "Search")],
-        description="Reference, title or summary",
-    )
+    q = search_field()
     directorate = ChoiceFilter(
         "Directorate",
         widget=GovSelect(),

@@ -14,12 +14,12 @@ from sqlalchemy import ColumnElement, Select, String, func, literal_column, sele
 from werkzeug.datastructures import MultiDict
 
 from eqia.extensions import db
-from eqia.models import Assessment, Characteristic, Directorate
+from eqia.models import Assessment, Characteristic
 from eqia.models.public import SignedOffNegative, SignedOffRevision
 from eqia.pagination import paginate_counted
 from eqia.public.forms import PublicFilter
 from eqia.publishing import published
-from eqia.records.register import text_search
+from eqia.records.register import characteristic_choices, directorate_choices, text_search
 from eqia.timefmt import uk_midnight
 
 PER_PAGE = 20
@@ -105,14 +105,8 @@ class PublicRegister:
     def from_request(cls) -> "PublicRegister":
         form = PublicFilter(
             request.args,
-            directorates=db.session.execute(
-                select(Directorate.id, Directorate.name).order_by(Directorate.name)
-            ).all(),
-            characteristics=db.session.execute(
-                select(Characteristic.code, Characteristic.name).order_by(
-                    Characteristic.position, Characteristic.id
-                )
-            ).all(),
+            directorates=directorate_choices(),
+            characteristics=characteristic_choices(Characteristic.code),
         )
         form.validate()
         return cls(form, Criteria.from_form(form))

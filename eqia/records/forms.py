@@ -111,16 +111,21 @@ class FilterForm(Form):
         return field.data or None
 
 
-class RegisterFilter(FilterForm):
-    SIGNED_OFF = ("approved_from", "approved_to")
-
-    q = StringField(
+def search_field() -> StringField:
+    """A register's search box."""
+    return StringField(
         "Search",
         widget=GovTextInput(),
         filters=[strip],
         validators=[max_length(200, "Search")],
         description="Reference, title or summary",
     )
+
+
+class RegisterFilter(FilterForm):
+    SIGNED_OFF = ("approved_from", "approved_to")
+
+    q = search_field()
     status = MultiChoiceFilter(
         "Status",
         widget=GovCheckboxesInput(),

@@ -255,6 +255,20 @@ def requested_page(raw: str) -> int:
     return max(int(raw[:18]) if len(raw) <= 18 else 10**18, 1)
 
 
+def directorate_choices() -> list:
+    """Each directorate's id and name, by name: a filter's choices."""
+    return db.session.execute(
+        select(Directorate.id, Directorate.name).order_by(Directorate.name)
+    ).all()
+
+
+def characteristic_choices(key: ColumnElement) -> list:
+    """Each characteristic's key (its id, or its code) and name, in the form's order."""
+    return db.session.execute(
+        select(key, Characteristic.name).order_by(Characteristic.position, Characteristic.id)
+    ).all()
+
+
 @dataclass
 class Register:
     """The filter form with its lists, the criteria it gives, and the sort."""
@@ -268,14 +282,8 @@ class Register:
     def from_request(cls) -> "Register":
         form = RegisterFilter(
             request.args,
-            directorates=db.session.execute(
-                select(Directorate.id, Directorate.name).order_by(Directorate.name)
-            ).all(),
-            characteristics=db.session.execute(
-                select(Characteristic.id, Characteristic.name).order_by(
-                    Characteristic.position, Characteristic.id
-                )
-            ).all(),
+            directorates=directorate_choices(),
+            characteristics=characteristic_choices(Characteristic.id),
             objectives=db.session.execute(
                 select(Objective.id, Objective.number, Objective.title).order_by(Objective.number)
             ).all(),
