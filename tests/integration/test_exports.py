@@ -25,8 +25,13 @@ UNICODE = "Zażółć gęślą jaźń — Ελληνικά — Кириллиц�
 
 
 @pytest.fixture
-def eqias(app, users):
-    """Two signed off (one in 2025, one in 2026), one awaiting sign-off, one draft."""
+def eqias(app, users, once):
+    """Two signed off (one in 2025, one in 2026), one awaiting sign-off, one draft: built once
+    a run."""
+    return once(lambda: make_eqias(app))
+
+
+def make_eqias(app) -> dict[str, str]:
     with app.app_context():
         factories.make_directorate(PLACE)
         made = {

@@ -13,9 +13,13 @@ from tests.helpers import csrf_token, error_summary, h1, soup, submit, table_row
 
 
 @pytest.fixture
-def leads(app, users):
+def leads(app, users, once):
     """The lead's four EqIAs, one at each stage that moves, one withdrawn that does not, and
-    the colleague who takes them on."""
+    the colleague who takes them on: built once a run."""
+    return once(lambda: make_leads(app, users))
+
+
+def make_leads(app, users) -> tuple[dict[str, str], int]:
     with app.app_context():
         factories.make_directorate()
         refs = {

@@ -43,10 +43,14 @@ PLACE = "Place & Sustainability"
 ADULTS = "Adults, Health & Commissioning"
 
 
-@pytest.fixture
-def directorates(app):
+def make_directorates(app) -> dict[str, int]:
     with app.app_context():
         return {name: factories.make_directorate(name).id for name in (PLACE, ADULTS)}
+
+
+@pytest.fixture
+def directorates(app):
+    return make_directorates(app)
 
 
 def today() -> date:
@@ -137,8 +141,14 @@ def get(client, url: str, args: dict):
 
 
 @pytest.fixture
-def eqias(app, users, directorates):
-    """Two signed-off EqIAs (one per directorate) and one at every stage that never counts."""
+def eqias(app, users, once):
+    """Two signed-off EqIAs (one per directorate) and one at every stage that never counts:
+    built once a run."""
+    return once(lambda: make_eqias(app))
+
+
+def make_eqias(app) -> dict[str, str]:
+    make_directorates(app)
     refs = {
         "place": make(app, "Library opening hours"),
         "adults": make(app, "Warm spaces grants", directorate=ADULTS, objectives={7: "Warm"}),
