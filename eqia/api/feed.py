@@ -21,6 +21,7 @@ from datetime import date
 from sqlalchemy import Select, select
 from werkzeug.datastructures import MultiDict
 
+from eqia.database import MAX_ID
 from eqia.errors import FeedError
 from eqia.extensions import db
 from eqia.forms import FIRST_YEAR, LAST_YEAR, iso_date
@@ -38,7 +39,7 @@ from eqia.snapshot import read
 BATCH = 500
 PER_PAGE, MAX_PER_PAGE = 100, 1000
 PARAMETERS = ("signed_off_from", "signed_off_to", "status", "directorate", "per_page", "after")
-_CURSOR = re.compile(r"([0-9]{1,18})(?:\.([0-9]{1,9}))?")
+_CURSOR = re.compile(r"([0-9]{1,10})(?:\.([0-9]{1,9}))?")
 
 
 @dataclass(frozen=True)
@@ -112,13 +113,13 @@ def parse(args: MultiDict, reach: Reach, paged: bool) -> Request:
     start, end = _date(args, "signed_off_from"), _date(args, "signed_off_to")
     if start and end and end < start:
         raise _bad("signed_off_to", "signed_off_to must be the same as or after signed_off_from")
-    directorate = _whole(args, "directorate", 1, 10**18)
+    directorate = _whole(args, "directorate", 1, MAX_ID)
     per_page = _whole(args, "per_page", 1, MAX_PER_PAGE)
     raw_after = _one(args, "after")
     after = None
     if raw_after is not None:
         match = _CURSOR.fullmatch(raw_after)
-        if match is None:
+        if match is None or int(match[1]) > MAX_ID:
             raise _bad("after", "after must be a cursor from a links.next of this feed")
         after = Cursor(int(match[1]), int(match[2]) if match[2] else None)
     criteria = Criteria(

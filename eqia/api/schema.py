@@ -3,6 +3,7 @@ writers use (``eqia.api.fields``), so it describes exactly what they write."""
 
 from eqia.api.feed import MAX_PER_PAGE, PER_PAGE
 from eqia.api.fields import FIELDS
+from eqia.database import MAX_ID
 from eqia.models import Dataset, Status
 
 ERROR = {
@@ -55,7 +56,7 @@ FILTERS = [
     _parameter(
         "directorate",
         "EqIAs of the directorate with this id (the directorate_id field of eqias).",
-        {"type": "integer", "minimum": 1},
+        {"type": "integer", "minimum": 1, "maximum": MAX_ID},
     ),
 ]
 PAGE = [

@@ -238,12 +238,15 @@ class TestFilters:
             ("directorate=-1", "directorate"),
             ("directorate=0", "directorate"),
             ("directorate=" + "9" * 40, "directorate"),
+            ("directorate=2147483648", "directorate"),  # past any id: never a query
+            ("signed_off_to=9999-12-31", "signed_off_to"),
             ("per_page=0", "per_page"),
             ("per_page=1001", "per_page"),
             ("per_page=ten", "per_page"),
             ("after=abc", "after"),
             ("after=1.2.3", "after"),
             ("after=%00", "after"),
+            ("after=2147483648", "after"),
         ],
     )
     @pytest.mark.parametrize("kind", ["json", "csv"])
